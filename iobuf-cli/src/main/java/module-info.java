@@ -1,0 +1,5 @@
+/** The {@code iobuf} command. */
+module dev.iobuf.cli {
+    requires dev.iobuf.core;
+    requires dev.iobuf.uring;
+}

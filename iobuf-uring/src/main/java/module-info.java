@@ -1,0 +1,4 @@
+/** iobuf uring: io_uring in pure Java through the Foreign Function &amp; Memory API. */
+module dev.iobuf.uring {
+    requires transitive dev.iobuf.core;
+}
