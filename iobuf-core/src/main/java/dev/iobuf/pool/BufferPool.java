@@ -34,6 +34,10 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
     private final Tier tier;
     private final NativeSlab slab;
     private final MemorySegment[] segments;
+    /** Two recycled handles per index, used alternately; created on first take. */
+    private final PooledBuffer[] handles;
+    /** Takes through handles per index; touched only by the index's owner. */
+    private final int[] handleTakes;
 
     private BufferPool(Tier tier, int capacity, boolean hugePages) {
         super(capacity);
@@ -46,6 +50,8 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
         for (int i = 0; i < segments.length; i++) {
             segments[i] = whole.asSlice((long) i * tier.size(), tier.size());
         }
+        this.handles = new PooledBuffer[2 * capacity()];
+        this.handleTakes = new int[capacity()];
         fillIndices();
     }
 
@@ -119,6 +125,38 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
     public boolean pageAligned() {
         return AlignedMemory.isAligned(segments[0], AlignedMemory.pageSize())
                 && tier.size() % AlignedMemory.pageSize() == 0;
+    }
+
+    /**
+     * Takes a buffer as a handle, blocking while the pool is empty.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public PooledBuffer take() throws InterruptedException {
+        return handle(acquire());
+    }
+
+    /** Takes a buffer as a handle if one is free; {@code null} when the pool is empty. */
+    public PooledBuffer tryTake() {
+        int index = tryAcquire();
+        return index < 0 ? null : handle(index);
+    }
+
+    private PooledBuffer handle(int index) {
+        // Only the owner of index touches its handles until it releases: plain accesses suffice,
+        // ordered by the pool's release/acquire of the index.
+        int slot = 2 * index + (handleTakes[index]++ & 1);
+        PooledBuffer h = handles[slot];
+        if (h == null) {
+            h = new PooledBuffer(this, index);
+            handles[slot] = h;
+        }
+        h.open();
+        return h;
+    }
+
+    void releaseHandle(int index) {
+        release(index);
     }
 
     /** A native {@code struct iovec} array naming the buffers {@code indices}, in order. */
