@@ -395,10 +395,10 @@ public final class IoUring implements AutoCloseable {
         }
     }
 
-    /** Makes {@code enter} use the registered ring index from {@code owner} only. */
+    /** Makes {@code enter} use the registered ring index from {@code owner} only; a null owner undoes it. */
     void useRegisteredFd(int index, Thread owner) {
-        enterFd = index;
-        enterFlags = ENTER_REGISTERED_RING;
+        enterFd = owner == null ? fd : index;
+        enterFlags = owner == null ? 0 : ENTER_REGISTERED_RING;
         registeredFdOwner = owner;
     }
 
