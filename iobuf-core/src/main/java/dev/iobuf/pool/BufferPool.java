@@ -1,0 +1,185 @@
+package dev.iobuf.pool;
+
+import dev.iobuf.memory.AlignedMemory;
+import dev.iobuf.memory.IoVec;
+import dev.iobuf.memory.NativeSlab;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A pool of equal native buffers of one {@link Tier}, cut from one page-aligned slab.
+ *
+ * <pre>{@code
+ * try (BufferPool pool = BufferPool.create(Tier.SMALL, 1024)) {   // 1024 x 2 KiB
+ *     int i = pool.acquire();
+ *     MemorySegment buf = pool.segment(i);                        // a view, never a copy
+ *     ... fill buf, write it ...
+ *     pool.release(i);
+ * }
+ * }</pre>
+ *
+ * <p>Buffer {@code i} is bytes {@code [i * tier().size(), (i+1) * tier().size())} of
+ * {@link #slab()}: the whole pool is one region, so it can be registered with the kernel once
+ * and every buffer addressed inside it. Buffers of a tier of at least a page are page-aligned;
+ * smaller tiers are packed back to back (aligned to their own size). Acquire and release behave
+ * as {@link IndexPool} says and allocate nothing; {@link #segment(int)} returns a view made when
+ * the pool was created.
+ *
+ * <p>Memory is counted in {@link dev.iobuf.memory.MemoryBudget}. {@link #close()} unmaps the
+ * slab; every later call, and any access through a segment obtained before, throws
+ * {@link IllegalStateException}.
+ */
+public final class BufferPool extends IndexPool implements AutoCloseable {
+    private final Tier tier;
+    private final NativeSlab slab;
+    private final MemorySegment[] segments;
+    /** Two recycled handles per index, used alternately; created on first take. */
+    private final PooledBuffer[] handles;
+    /** Takes through handles per index; touched only by the index's owner. */
+    private final int[] handleTakes;
+
+    private BufferPool(Tier tier, int capacity, boolean hugePages) {
+        super(capacity);
+        this.tier = tier;
+        long bytes = (long) tier.size() * capacity();
+        this.slab = NativeSlab.map(bytes, hugePages,
+                "BufferPool " + tier + " x " + capacity() + " slab");
+        MemorySegment whole = slab.segment().asSlice(0, bytes);
+        this.segments = new MemorySegment[capacity()];
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = whole.asSlice((long) i * tier.size(), tier.size());
+        }
+        this.handles = new PooledBuffer[2 * capacity()];
+        this.handleTakes = new int[capacity()];
+        fillIndices();
+    }
+
+    /**
+     * Creates a pool of {@code capacity} buffers of {@code tier}, capacity rounded up to a power of
+     * two; slabs of 2 MiB and more ask for transparent huge pages.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is below 1 or above 2^30
+     * @throws dev.iobuf.memory.NativeMemoryExhaustedException over the memory limit
+     */
+    public static BufferPool create(Tier tier, int capacity) {
+        return create(tier, capacity, true);
+    }
+
+    /** As {@link #create(Tier, int)}, choosing whether to ask for transparent huge pages. */
+    public static BufferPool create(Tier tier, int capacity, boolean hugePages) {
+        Objects.requireNonNull(tier, "tier");
+        return new BufferPool(tier, capacity, hugePages);
+    }
+
+    /** The tier: every buffer is {@code tier().size()} bytes. */
+    public Tier tier() {
+        return tier;
+    }
+
+    /** Buffer {@code index}: {@code tier().size()} bytes, a view into the slab. */
+    public MemorySegment segment(int index) {
+        if (isClosed()) {
+            throw closedException();
+        }
+        return segments[Objects.checkIndex(index, segments.length)];
+    }
+
+    /** The native address of buffer {@code index}. */
+    public long address(int index) {
+        return segment(index).address();
+    }
+
+    /** The byte offset of buffer {@code index} inside {@link #slab()}. */
+    public long offset(int index) {
+        return (long) Objects.checkIndex(index, segments.length) * tier.size();
+    }
+
+    /**
+     * The index of the buffer containing native {@code address}, or {@code -1} if the address is
+     * not inside this pool's slab.
+     */
+    public int indexOf(long address) {
+        long base = segments[0].address();
+        long off = address - base;
+        if (off < 0 || off >= (long) tier.size() * segments.length) {
+            return -1;
+        }
+        return (int) (off / tier.size());
+    }
+
+    /** The whole slab: {@code capacity() * tier().size()} bytes, page-aligned. */
+    public MemorySegment slab() {
+        if (isClosed()) {
+            throw closedException();
+        }
+        return slab.segment().asSlice(0, (long) tier.size() * capacity());
+    }
+
+    /** Whether the slab is backed by transparent huge pages (the kernel accepted the advice). */
+    public boolean hugePages() {
+        return slab.hugePages();
+    }
+
+    /** Whether buffers of this pool start on a page boundary. */
+    public boolean pageAligned() {
+        return AlignedMemory.isAligned(segments[0], AlignedMemory.pageSize())
+                && tier.size() % AlignedMemory.pageSize() == 0;
+    }
+
+    /**
+     * Takes a buffer as a handle, blocking while the pool is empty.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public PooledBuffer take() throws InterruptedException {
+        return handle(acquire());
+    }
+
+    /** Takes a buffer as a handle if one is free; {@code null} when the pool is empty. */
+    public PooledBuffer tryTake() {
+        int index = tryAcquire();
+        return index < 0 ? null : handle(index);
+    }
+
+    private PooledBuffer handle(int index) {
+        // Only the owner of index touches its handles until it releases: plain accesses suffice,
+        // ordered by the pool's release/acquire of the index.
+        int slot = 2 * index + (handleTakes[index]++ & 1);
+        PooledBuffer h = handles[slot];
+        if (h == null) {
+            h = new PooledBuffer(this, index);
+            handles[slot] = h;
+        }
+        h.open();
+        return h;
+    }
+
+    void releaseHandle(int index) {
+        release(index);
+    }
+
+    /** A native {@code struct iovec} array naming the buffers {@code indices}, in order. */
+    public IoVec ioVec(int... indices) {
+        IoVec v = IoVec.allocate(Math.max(1, indices.length));
+        for (int i : indices) {
+            v.add(segment(i));
+        }
+        return v;
+    }
+
+    /**
+     * Closes the pool and unmaps its slab. Threads blocked in {@link #acquire()} wake with
+     * {@link IllegalStateException}. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        super.close();
+        slab.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BufferPool[" + tier + " x " + capacity() + ", " + stats() + "]";
+    }
+}

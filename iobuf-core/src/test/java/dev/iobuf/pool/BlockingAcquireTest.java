@@ -1,0 +1,166 @@
+package dev.iobuf.pool;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BlockingAcquireTest {
+
+    /** Waits until {@code t} is parked without a time-out: blocked, not sleeping in steps. */
+    private static void awaitParked(Thread t) throws InterruptedException {
+        while (t.getState() != Thread.State.WAITING) {
+            assertThat(t.isAlive()).isTrue();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aParkedWaiterIsWokenByRelease() throws Exception {
+        BoundedPool<String> pool = BoundedPool.create(1);
+        pool.fill(i -> "only");
+        int held = pool.acquire();
+        CompletableFuture<Integer> got = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                got.complete(pool.acquire());
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        awaitParked(waiter); // parked with no time-out: only a release can wake it
+        assertThat(got).isNotDone();
+        pool.release(held);
+        assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(held);
+        assertThat(pool.stats().waits()).isEqualTo(1);
+    }
+
+    @Test
+    void manyWaitersAreAllServedByReleases() throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(2);
+        pool.fill(i -> i);
+        int a = pool.acquire();
+        int b = pool.acquire();
+        int waiters = 6;
+        Thread[] threads = new Thread[waiters];
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        for (int w = 0; w < waiters; w++) {
+            threads[w] = Thread.ofPlatform().start(() -> {
+                try {
+                    int i = pool.acquire();
+                    pool.release(i);
+                } catch (Throwable e) {
+                    error.set(e);
+                }
+            });
+        }
+        for (Thread t : threads) {
+            awaitParked(t);
+        }
+        pool.release(a);
+        pool.release(b);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(error.get()).isNull();
+        assertThat(pool.available()).isEqualTo(2);
+    }
+
+    @Test
+    void virtualThreadWaitersWork() throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        int held = pool.acquire();
+        CompletableFuture<Integer> got = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                got.complete(pool.acquire());
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        awaitParked(waiter);
+        pool.release(held);
+        assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(held);
+    }
+
+    @Test
+    void interruptingABlockedAcquireThrowsAndLeaksNothing() throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        int held = pool.acquire();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                pool.acquire();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        awaitParked(waiter);
+        waiter.interrupt();
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        pool.release(held);
+        assertThat(pool.available()).isEqualTo(1);
+        assertThat(pool.tryAcquire()).isEqualTo(held);
+    }
+
+    @Test
+    void interruptBeforeAcquireOnAnEmptyPoolThrows() {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        pool.tryAcquire();
+        Thread.currentThread().interrupt();
+        try {
+            pool.acquire();
+            org.assertj.core.api.Assertions.fail("acquire on an empty pool with the interrupt flag set must throw");
+        } catch (InterruptedException expected) {
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        }
+    }
+
+    @Test
+    void timedWaiterIsWokenByReleaseBeforeItsTimeout() throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        int held = pool.acquire();
+        CompletableFuture<Integer> got = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                got.complete(pool.tryAcquire(1, TimeUnit.HOURS));
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        while (waiter.getState() != Thread.State.TIMED_WAITING) {
+            Thread.sleep(1);
+        }
+        pool.release(held);
+        assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(held);
+    }
+
+    @Test
+    void closeWakesBlockedWaiters() throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        pool.acquire();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                pool.acquire();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        awaitParked(waiter);
+        pool.close();
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    }
+}
