@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.memory.AlignedMemory;
+import dev.iobuf.pool.BufferPool;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,8 +15,9 @@ import java.lang.invoke.VarHandle;
  * {@link #recycle(int)} once it is done with the data.
  *
  * <p>{@link #ofSlab} cuts one native slab into equal buffers, buffer id {@code i} at offset
- * {@code i * bufferSize}, and publishes them all. {@link #create} makes an empty ring to fill
- * with {@link #add} and {@link #advance()}.
+ * {@code i * bufferSize}, and publishes them all. {@link #ofPool} takes buffers from a
+ * {@link BufferPool}, buffer id = pool index. {@link #create} makes an empty ring to fill with
+ * {@link #add} and {@link #advance()}.
  *
  * <p>When every buffer is out, a multishot receive ends with {@code -ENOBUFS} and no
  * {@link CqeFlags#MORE}; recycle buffers and arm it again. With {@code incremental} (Linux 6.12,
@@ -49,6 +51,8 @@ public final class BufferRing implements AutoCloseable {
     private final boolean incremental;
     private final MemorySegment memory;
     private final MemorySegment slab;
+    private final BufferPool pool;
+    private final int[] poolIndices;
     private final int bufferSize;
     private final int count;
     private int tail;
@@ -56,7 +60,7 @@ public final class BufferRing implements AutoCloseable {
     private boolean closed;
 
     private BufferRing(IoUring ring, int group, int entries, boolean incremental, MemorySegment slab,
-                       int bufferSize, int count) {
+                       int bufferSize, int count, BufferPool pool, int[] poolIndices) {
         if (entries < 1 || entries > MAX_ENTRIES || Integer.bitCount(entries) != 1) {
             throw new IllegalArgumentException("a buffer ring needs a power-of-two number of entries, 1.."
                     + MAX_ENTRIES + "; got " + entries);
@@ -70,6 +74,8 @@ public final class BufferRing implements AutoCloseable {
         this.mask = entries - 1;
         this.incremental = incremental;
         this.slab = slab;
+        this.pool = pool;
+        this.poolIndices = poolIndices;
         this.bufferSize = bufferSize;
         this.count = count;
         this.memory = AlignedMemory.allocate(Math.max(entries * BufRingLayout.BYTES, AlignedMemory.pageSize()),
@@ -96,7 +102,7 @@ public final class BufferRing implements AutoCloseable {
      * @throws IoUringException when the kernel refuses (group taken, kernel too old)
      */
     public static BufferRing create(IoUring ring, int group, int entries, boolean incremental) {
-        return new BufferRing(ring, group, entries, incremental, null, 0, 0);
+        return new BufferRing(ring, group, entries, incremental, null, 0, 0, null, null);
     }
 
     /**
@@ -119,13 +125,60 @@ public final class BufferRing implements AutoCloseable {
                     + " bytes; a buffer ring takes 1.." + MAX_ENTRIES);
         }
         int count = (int) n;
-        BufferRing br = new BufferRing(ring, group, Integer.highestOneBit(count) == count ? count
-                : Integer.highestOneBit(count) << 1, incremental, slab, bufferSize, count);
+        BufferRing br = new BufferRing(ring, group, powerOfTwoAtLeast(count), incremental, slab, bufferSize, count,
+                null, null);
         for (int bid = 0; bid < count; bid++) {
             br.add(bid, slab.address() + (long) bid * bufferSize, bufferSize);
         }
         br.advance();
         return br;
+    }
+
+    /**
+     * Registers a ring for group {@code group} fed with {@code count} buffers acquired from
+     * {@code pool} (buffer id = pool index, whole {@code tier().size()} buffers), all published.
+     * The ring holds those indices acquired until {@link #close()}, which releases them to the
+     * pool; do not use their buffers after closing the ring.
+     *
+     * @throws IllegalArgumentException when {@code count} is not 1..{@value #MAX_ENTRIES} or the
+     *                                  pool's buffers are larger than 2 GiB - 1
+     * @throws IllegalStateException    when the pool has fewer than {@code count} buffers available
+     */
+    public static BufferRing ofPool(IoUring ring, int group, BufferPool pool, int count, boolean incremental) {
+        if (count < 1 || count > Math.min(MAX_ENTRIES, pool.capacity())) {
+            throw new IllegalArgumentException("a buffer ring takes 1.." + Math.min(MAX_ENTRIES, pool.capacity())
+                    + " buffers of this pool, got " + count);
+        }
+        int[] indices = new int[count];
+        for (int i = 0; i < count; i++) {
+            indices[i] = pool.tryAcquire();
+            if (indices[i] < 0) {
+                for (int j = 0; j < i; j++) {
+                    pool.release(indices[j]);
+                }
+                throw new IllegalStateException("the pool has only " + i + " of the " + count
+                        + " buffers the ring needs available; release buffers or ask for fewer");
+            }
+        }
+        BufferRing br;
+        try {
+            br = new BufferRing(ring, group, powerOfTwoAtLeast(count), incremental, pool.slab(), pool.tier().size(),
+                    count, pool, indices);
+        } catch (RuntimeException e) {
+            for (int index : indices) {
+                pool.release(index);
+            }
+            throw e;
+        }
+        for (int index : indices) {
+            br.add(index, pool.address(index), br.bufferSize);
+        }
+        br.advance();
+        return br;
+    }
+
+    private static int powerOfTwoAtLeast(int n) {
+        return Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
     }
 
     /** Stages buffer {@code bid} ({@code len} bytes at {@code addr}); {@link #advance()} publishes it. */
@@ -147,21 +200,22 @@ public final class BufferRing implements AutoCloseable {
         soTail((short) tail);
     }
 
-    /** Gives buffer {@code bid} of a slab-fed ring back to the kernel, whole. */
+    /** Gives buffer {@code bid} of a slab- or pool-fed ring back to the kernel, whole. */
     public void recycle(int bid) {
         if (slab == null) {
-            throw new IllegalStateException("recycle(bid) needs a ring made by ofSlab; use add(bid, addr, len) and advance()");
+            throw new IllegalStateException("recycle(bid) needs a ring made by ofSlab or ofPool; "
+                    + "use add(bid, addr, len) and advance()");
         }
         add(bid, address(bid), bufferSize);
         advance();
     }
 
-    /** The address of buffer {@code bid} of a slab-fed ring. */
+    /** The address of buffer {@code bid} of a slab- or pool-fed ring. */
     public long address(int bid) {
         return slab.address() + (long) bid * bufferSize;
     }
 
-    /** Buffer {@code bid} of a slab-fed ring, as a view of the slab. */
+    /** Buffer {@code bid} of a slab- or pool-fed ring, as a view of the slab. */
     public MemorySegment buffer(int bid) {
         return slab.asSlice((long) bid * bufferSize, bufferSize);
     }
@@ -197,18 +251,24 @@ public final class BufferRing implements AutoCloseable {
         }
     }
 
-    /** Unregisters the ring; idempotent. When the io_uring is already closed there is nothing to undo. */
+    /**
+     * Unregisters the ring (nothing to undo when the io_uring is already closed) and, for a ring
+     * made by {@link #ofPool}, releases its indices to the pool. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (!ring.isClosed()) {
-            int rc = ring.register().unregisterBufferRing(group);
-            if (rc < 0) {
-                throw new IoUringException("io_uring_register(UNREGISTER_PBUF_RING, group " + group + ")", rc, null);
+        int rc = ring.isClosed() ? 0 : ring.register().unregisterBufferRing(group);
+        if (poolIndices != null && !pool.isClosed()) {
+            for (int index : poolIndices) {
+                pool.release(index);
             }
+        }
+        if (rc < 0) {
+            throw new IoUringException("io_uring_register(UNREGISTER_PBUF_RING, group " + group + ")", rc, null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.memory.IoVec;
+import dev.iobuf.pool.BufferPool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -78,6 +79,18 @@ public final class Register {
         } finally {
             Reference.reachabilityFence(iov); // its memory is freed by the GC, not before the call returned
         }
+    }
+
+    /**
+     * Registers the slab of each pool as ONE fixed buffer, index = position; address a pool's
+     * buffers with {@link Sqe#readFixed(int, BufferPool, int, long, int)} and its siblings.
+     */
+    public void buffers(BufferPool... pools) {
+        MemorySegment[] slabs = new MemorySegment[pools.length];
+        for (int i = 0; i < pools.length; i++) {
+            slabs[i] = pools[i].slab();
+        }
+        buffers(slabs);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.memory.IoVec;
+import dev.iobuf.pool.BufferPool;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -278,6 +279,32 @@ public final class Sqe {
     /** WRITE_FIXED from {@code buffer}, a part of registered buffer {@code bufIndex}. */
     public Sqe writeFixed(int fd, MemorySegment buffer, long offset, int bufIndex) {
         return writeFixed(fd, address(buffer), length(buffer), offset, bufIndex);
+    }
+
+    /**
+     * READ_FIXED into buffer {@code index} of {@code pool} (all {@code tier().size()} bytes), whose
+     * slab was registered as fixed buffer {@code bufIndex} ({@link Register#buffers(BufferPool...)}).
+     */
+    public Sqe readFixed(int fd, BufferPool pool, int index, long offset, int bufIndex) {
+        return readFixed(fd, pool.address(index), pool.tier().size(), offset, bufIndex);
+    }
+
+    /** WRITE_FIXED from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
+    public Sqe writeFixed(int fd, BufferPool pool, int index, int length, long offset, int bufIndex) {
+        return writeFixed(fd, pool.address(index), checkLength(pool, length), offset, bufIndex);
+    }
+
+    /** SEND_ZC from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
+    public Sqe sendZcFixed(int fd, BufferPool pool, int index, int length, int msgFlags, int zcFlags, int bufIndex) {
+        return sendZcFixed(fd, pool.address(index), checkLength(pool, length), msgFlags, zcFlags, bufIndex);
+    }
+
+    private static int checkLength(BufferPool pool, int length) {
+        if (length < 0 || length > pool.tier().size()) {
+            throw new IllegalArgumentException("length " + length + " is outside a " + pool.tier() + " buffer ("
+                    + pool.tier().size() + " bytes)");
+        }
+        return length;
     }
 
     /** FSYNC; {@code fsyncFlags} 0 or {@link OpFlags#FSYNC_DATASYNC}. */
