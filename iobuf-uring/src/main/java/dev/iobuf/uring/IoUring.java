@@ -35,11 +35,12 @@ public final class IoUring implements AutoCloseable {
     /*
      * Implementation notes.
      *
-     * Setup follows liburing: io_uring_setup fills io_uring_params with the sizes and the offsets of
-     * head, tail, mask, flags and the arrays inside the ring mappings. With FEAT_SINGLE_MMAP the SQ
-     * and CQ rings share one mapping of max(cq_off.cqes + cq_entries*16, sq_off.array +
-     * sq_entries*4) bytes; the SQE array is always mapped on its own. NO_SQARRAY is tried first; a
-     * kernel that does not know it answers EINVAL and the ring is set up again without it.
+     * Setup (RingSetup) follows liburing: io_uring_setup fills io_uring_params with the sizes and
+     * the offsets of head, tail, mask, flags and the arrays inside the ring mappings. With
+     * FEAT_SINGLE_MMAP the SQ and CQ rings share one mapping of max(cq_off.cqes + cq_entries*16,
+     * sq_off.array + sq_entries*4) bytes; the SQE array is always mapped on its own. NO_SQARRAY is
+     * tried first; a kernel that does not know it answers EINVAL and the ring is set up again
+     * without it.
      *
      * The mappings are bound to a shared arena: close() unmaps them by closing it, so a late access
      * fails with IllegalStateException instead of faulting. The syscall scratch (errno capture,
@@ -250,10 +251,10 @@ public final class IoUring implements AutoCloseable {
         checkOpen();
         int done = cq.drain(handler, max);
         while (done < max && sq.cqNeedsEnter()) {
-            int rc = enterLoop(0, 0, ENTER_GETEVENTS, 0L, 0L);
+            enterLoop(0, 0, ENTER_GETEVENTS, 0L, 0L);
             int n = cq.drain(handler, max - done);
-            if (n == 0 && rc < 0) {
-                break;
+            if (n == 0) {
+                break; // the flag may stay up with nothing to fetch; never spin on it
             }
             done += n;
         }
