@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Getting SQEs, filling them, submitting and reaping allocate nothing once compiled. Measured with
  * the thread's allocation counter over windows of 32,000 operations; a window of less than 1 KiB
- * means no per-operation allocation (a single 16-byte object per operation would be 500 KiB).
+ * means no per-operation allocation (a single 16-byte object per operation would be 500 KiB), and
+ * code that allocates per operation never produces such a window, however long it runs.
  */
 @Timeout(120)
 class HotPathAllocationTest {
@@ -26,8 +27,11 @@ class HotPathAllocationTest {
             for (int i = 0; i < 20_000; i++) {
                 round(ring, handler, cqe);
             }
+            // Compilation happens in the background and can be late on a busy 2-core machine:
+            // measure windows until one is clean, for at most 10 s.
             long best = Long.MAX_VALUE;
-            for (int window = 0; window < 10 && best >= 1024; window++) {
+            long giveUp = System.nanoTime() + 10_000_000_000L;
+            while (best >= 1024 && System.nanoTime() < giveUp) {
                 long before = mx.getThreadAllocatedBytes(tid);
                 for (int i = 0; i < 1000; i++) {
                     round(ring, handler, cqe);
