@@ -120,6 +120,15 @@ class IoUringBasicsTest {
             assertThat(reg).isNotNull();
             ring.close();
             assertThat(ring.isClosed()).isTrue();
+            // The cancelled receives are gone: data sent now reaches a new reader, not a stale one.
+            TestNet.write(pair[1], java.lang.foreign.Arena.ofAuto().allocateFrom("x"));
+            try (IoUring other = IoUring.open(4)) {
+                other.nextSqe().recv(pair[0], buf, 0).userData(9);
+                Cqe cqe = new Cqe();
+                assertThat(other.waitCqe(cqe, 5_000_000_000L)).isZero();
+                assertThat(cqe.res()).isEqualTo(2);
+                assertThat(buf.getString(0)).isEqualTo("x");
+            }
         } finally {
             TestNet.close(pair[0]);
             TestNet.close(pair[1]);
