@@ -1,0 +1,501 @@
+package dev.iobuf.uring;
+
+import dev.iobuf.memory.IoVec;
+import dev.iobuf.pool.BufferPool;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.iobuf.uring.SqeLayout.ADDR;
+import static dev.iobuf.uring.SqeLayout.ADDR3;
+import static dev.iobuf.uring.SqeLayout.BUF_INDEX;
+import static dev.iobuf.uring.SqeLayout.FD;
+import static dev.iobuf.uring.SqeLayout.FILE_INDEX;
+import static dev.iobuf.uring.SqeLayout.FLAGS;
+import static dev.iobuf.uring.SqeLayout.IOPRIO;
+import static dev.iobuf.uring.SqeLayout.LEN;
+import static dev.iobuf.uring.SqeLayout.OFF;
+import static dev.iobuf.uring.SqeLayout.OPCODE;
+import static dev.iobuf.uring.SqeLayout.OP_FLAGS;
+import static dev.iobuf.uring.SqeLayout.PERSONALITY;
+import static dev.iobuf.uring.SqeLayout.USER_DATA;
+
+/**
+ * A view of the submission queue entry most recently handed out by {@link IoUring#nextSqe()}.
+ *
+ * <p>Each ring owns exactly one {@code Sqe}; {@code nextSqe()} moves it to a fresh, zeroed slot and
+ * returns it, so fill it completely before asking for the next one. Every method writes straight
+ * into the shared ring memory, allocates nothing and returns {@code this} for chaining:
+ * <pre>{@code
+ * Sqe sqe = ring.nextSqe();
+ * if (sqe != null) {
+ *     sqe.read(fd, buffer, 0).userData(42);
+ * }
+ * ring.submit();
+ * }</pre>
+ *
+ * <p>An operation method sets the opcode and the fields its name promises; the user data and
+ * the {@linkplain #flags(int) SQE flags} are set separately. Addresses are native addresses
+ * (from {@link MemorySegment#address()}) of memory that must stay valid until the operation
+ * completes; overloads taking a {@code MemorySegment} accept native segments only. For newer
+ * operations, fill the fields with the raw setters ({@link #opcode}, {@link #fd}, {@link #addr}...).
+ *
+ * <p>Not thread-safe, like the ring it belongs to.
+ */
+public final class Sqe {
+    private final MemorySegment sqes;
+    private long base;
+
+    Sqe(MemorySegment sqes) {
+        this.sqes = sqes;
+    }
+
+    /** Moves the view to the slot at byte offset {@code base} and zeroes it. */
+    void reset(long base) {
+        this.base = base;
+        MemorySegment s = sqes;
+        for (long o = 0; o < SqeLayout.BYTES; o += 8) {
+            s.set(ValueLayout.JAVA_LONG, base + o, 0L);
+        }
+    }
+
+    private Sqe rw(int opcode, int fd, long addr, int len, long off) {
+        MemorySegment s = sqes;
+        long b = base;
+        s.set(ValueLayout.JAVA_BYTE, b + OPCODE, (byte) opcode);
+        s.set(ValueLayout.JAVA_INT, b + FD, fd);
+        s.set(ValueLayout.JAVA_LONG, b + OFF, off);
+        s.set(ValueLayout.JAVA_LONG, b + ADDR, addr);
+        s.set(ValueLayout.JAVA_INT, b + LEN, len);
+        return this;
+    }
+
+    private static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("io_uring needs native memory; got a heap segment");
+        }
+        return segment.address();
+    }
+
+    private static int length(MemorySegment segment) {
+        long n = segment.byteSize();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("one operation moves at most 2 GiB - 1; got " + n + " bytes");
+        }
+        return (int) n;
+    }
+
+    // ---- raw fields ------------------------------------------------------------------------
+
+    /** Sets the opcode ({@link Opcode}). */
+    public Sqe opcode(int opcode) {
+        sqes.set(ValueLayout.JAVA_BYTE, base + OPCODE, (byte) opcode);
+        return this;
+    }
+
+    /** Replaces the SQE flags ({@link SqeFlags}). */
+    public Sqe flags(int flags) {
+        sqes.set(ValueLayout.JAVA_BYTE, base + FLAGS, (byte) flags);
+        return this;
+    }
+
+    /** Adds SQE flags ({@link SqeFlags}) to those already set. */
+    public Sqe addFlags(int flags) {
+        byte f = sqes.get(ValueLayout.JAVA_BYTE, base + FLAGS);
+        sqes.set(ValueLayout.JAVA_BYTE, base + FLAGS, (byte) (f | flags));
+        return this;
+    }
+
+    /** Sets the 16-bit {@code ioprio} field (also the send/recv/accept flags of {@link OpFlags}). */
+    public Sqe ioprio(int ioprio) {
+        sqes.set(ValueLayout.JAVA_SHORT, base + IOPRIO, (short) ioprio);
+        return this;
+    }
+
+    /** Sets the file descriptor (or fixed-file index with {@link SqeFlags#FIXED_FILE}). */
+    public Sqe fd(int fd) {
+        sqes.set(ValueLayout.JAVA_INT, base + FD, fd);
+        return this;
+    }
+
+    /** Sets {@code off} (also {@code addr2}). */
+    public Sqe off(long off) {
+        sqes.set(ValueLayout.JAVA_LONG, base + OFF, off);
+        return this;
+    }
+
+    /** Sets {@code addr}. */
+    public Sqe addr(long addr) {
+        sqes.set(ValueLayout.JAVA_LONG, base + ADDR, addr);
+        return this;
+    }
+
+    /** Sets {@code len}. */
+    public Sqe len(int len) {
+        sqes.set(ValueLayout.JAVA_INT, base + LEN, len);
+        return this;
+    }
+
+    /** Sets the operation flags word at offset 28 (rw_flags, msg_flags, timeout_flags...). */
+    public Sqe opFlags(int opFlags) {
+        sqes.set(ValueLayout.JAVA_INT, base + OP_FLAGS, opFlags);
+        return this;
+    }
+
+    /** Sets the user data the completion will carry. */
+    public Sqe userData(long userData) {
+        sqes.set(ValueLayout.JAVA_LONG, base + USER_DATA, userData);
+        return this;
+    }
+
+    /** Sets {@code buf_index} (registered buffer) or, the same 16 bits, {@code buf_group}. */
+    public Sqe bufIndex(int bufIndex) {
+        sqes.set(ValueLayout.JAVA_SHORT, base + BUF_INDEX, (short) bufIndex);
+        return this;
+    }
+
+    /** Sets {@code personality}. */
+    public Sqe personality(int personality) {
+        sqes.set(ValueLayout.JAVA_SHORT, base + PERSONALITY, (short) personality);
+        return this;
+    }
+
+    /** Sets the raw u32 at offset 44 ({@code file_index}, {@code splice_fd_in}, {@code optlen}). */
+    public Sqe fileIndexRaw(int value) {
+        sqes.set(ValueLayout.JAVA_INT, base + FILE_INDEX, value);
+        return this;
+    }
+
+    /** Sets {@code addr3}. */
+    public Sqe addr3(long addr3) {
+        sqes.set(ValueLayout.JAVA_LONG, base + ADDR3, addr3);
+        return this;
+    }
+
+    /** The user data currently set. */
+    public long userData() {
+        return sqes.get(ValueLayout.JAVA_LONG, base + USER_DATA);
+    }
+
+    // ---- flags -----------------------------------------------------------------------------
+
+    /** Links the next SQE to this one ({@link SqeFlags#IO_LINK}). */
+    public Sqe link() {
+        return addFlags(SqeFlags.IO_LINK);
+    }
+
+    /** Hard-links the next SQE to this one ({@link SqeFlags#IO_HARDLINK}). */
+    public Sqe hardlink() {
+        return addFlags(SqeFlags.IO_HARDLINK);
+    }
+
+    /** {@link SqeFlags#IO_DRAIN}. */
+    public Sqe drain() {
+        return addFlags(SqeFlags.IO_DRAIN);
+    }
+
+    /** {@link SqeFlags#ASYNC}. */
+    public Sqe async() {
+        return addFlags(SqeFlags.ASYNC);
+    }
+
+    /** {@link SqeFlags#CQE_SKIP_SUCCESS}. */
+    public Sqe skipSuccess() {
+        return addFlags(SqeFlags.CQE_SKIP_SUCCESS);
+    }
+
+    /** {@link SqeFlags#FIXED_FILE}: the fd already set is an index into the registered files. */
+    public Sqe fixedFile() {
+        return addFlags(SqeFlags.FIXED_FILE);
+    }
+
+    /** {@link SqeFlags#BUFFER_SELECT} from provided-buffer group {@code group}. */
+    public Sqe bufferSelect(int group) {
+        return addFlags(SqeFlags.BUFFER_SELECT).bufIndex(group);
+    }
+
+    // ---- operations ------------------------------------------------------------------------
+
+    /** NOP: completes with {@code res} 0. */
+    public Sqe nop() {
+        return opcode(Opcode.NOP);
+    }
+
+    /** READ {@code len} bytes at file {@code offset} (-1: the current position) into {@code addr}. */
+    public Sqe read(int fd, long addr, int len, long offset) {
+        return rw(Opcode.READ, fd, addr, len, offset);
+    }
+
+    /** READ into the whole of {@code buffer}. */
+    public Sqe read(int fd, MemorySegment buffer, long offset) {
+        return rw(Opcode.READ, fd, address(buffer), length(buffer), offset);
+    }
+
+    /** WRITE {@code len} bytes from {@code addr} at file {@code offset} (-1: the current position). */
+    public Sqe write(int fd, long addr, int len, long offset) {
+        return rw(Opcode.WRITE, fd, addr, len, offset);
+    }
+
+    /** WRITE the whole of {@code buffer}. */
+    public Sqe write(int fd, MemorySegment buffer, long offset) {
+        return rw(Opcode.WRITE, fd, address(buffer), length(buffer), offset);
+    }
+
+    /** READV into {@code count} iovecs at {@code iovecs}. */
+    public Sqe readv(int fd, long iovecs, int count, long offset) {
+        return rw(Opcode.READV, fd, iovecs, count, offset);
+    }
+
+    /** READV into the entries of {@code iov} in use. */
+    public Sqe readv(int fd, IoVec iov, long offset) {
+        return rw(Opcode.READV, fd, iov.address(), iov.count(), offset);
+    }
+
+    /** WRITEV from {@code count} iovecs at {@code iovecs}. */
+    public Sqe writev(int fd, long iovecs, int count, long offset) {
+        return rw(Opcode.WRITEV, fd, iovecs, count, offset);
+    }
+
+    /** WRITEV from the entries of {@code iov} in use. */
+    public Sqe writev(int fd, IoVec iov, long offset) {
+        return rw(Opcode.WRITEV, fd, iov.address(), iov.count(), offset);
+    }
+
+    /** READ_FIXED into {@code addr..addr+len}, which must lie inside registered buffer {@code bufIndex}. */
+    public Sqe readFixed(int fd, long addr, int len, long offset, int bufIndex) {
+        return rw(Opcode.READ_FIXED, fd, addr, len, offset).bufIndex(bufIndex);
+    }
+
+    /** READ_FIXED into {@code buffer}, a part of registered buffer {@code bufIndex}. */
+    public Sqe readFixed(int fd, MemorySegment buffer, long offset, int bufIndex) {
+        return readFixed(fd, address(buffer), length(buffer), offset, bufIndex);
+    }
+
+    /** WRITE_FIXED from {@code addr..addr+len}, which must lie inside registered buffer {@code bufIndex}. */
+    public Sqe writeFixed(int fd, long addr, int len, long offset, int bufIndex) {
+        return rw(Opcode.WRITE_FIXED, fd, addr, len, offset).bufIndex(bufIndex);
+    }
+
+    /** WRITE_FIXED from {@code buffer}, a part of registered buffer {@code bufIndex}. */
+    public Sqe writeFixed(int fd, MemorySegment buffer, long offset, int bufIndex) {
+        return writeFixed(fd, address(buffer), length(buffer), offset, bufIndex);
+    }
+
+    /**
+     * READ_FIXED into buffer {@code index} of {@code pool} (all {@code tier().size()} bytes), whose
+     * slab was registered as fixed buffer {@code bufIndex} ({@link Register#buffers(BufferPool...)}).
+     */
+    public Sqe readFixed(int fd, BufferPool pool, int index, long offset, int bufIndex) {
+        return readFixed(fd, pool.address(index), pool.tier().size(), offset, bufIndex);
+    }
+
+    /** WRITE_FIXED from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
+    public Sqe writeFixed(int fd, BufferPool pool, int index, int length, long offset, int bufIndex) {
+        return writeFixed(fd, pool.address(index), checkLength(pool, length), offset, bufIndex);
+    }
+
+    /** SEND_ZC from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
+    public Sqe sendZcFixed(int fd, BufferPool pool, int index, int length, int msgFlags, int zcFlags, int bufIndex) {
+        return sendZcFixed(fd, pool.address(index), checkLength(pool, length), msgFlags, zcFlags, bufIndex);
+    }
+
+    private static int checkLength(BufferPool pool, int length) {
+        if (length < 0 || length > pool.tier().size()) {
+            throw new IllegalArgumentException("length " + length + " is outside a " + pool.tier() + " buffer ("
+                    + pool.tier().size() + " bytes)");
+        }
+        return length;
+    }
+
+    /** FSYNC; {@code fsyncFlags} 0 or {@link OpFlags#FSYNC_DATASYNC}. */
+    public Sqe fsync(int fd, int fsyncFlags) {
+        return rw(Opcode.FSYNC, fd, 0, 0, 0).opFlags(fsyncFlags);
+    }
+
+    /**
+     * OPENAT: opens the NUL-terminated path at {@code path} relative to {@code dirFd}
+     * ({@code -100} is {@code AT_FDCWD}); {@code res} is the new fd.
+     */
+    public Sqe openat(int dirFd, long path, int openFlags, int mode) {
+        return rw(Opcode.OPENAT, dirFd, path, mode, 0).opFlags(openFlags);
+    }
+
+    /**
+     * OPENAT into fixed-file slot {@code fileIndex} (or {@link OpFlags#FILE_INDEX_ALLOC}: the kernel
+     * picks one and returns it in {@code res}) instead of a regular fd.
+     */
+    public Sqe openatDirect(int dirFd, long path, int openFlags, int mode, int fileIndex) {
+        return openat(dirFd, path, openFlags, mode).fileIndexRaw(directSlot(fileIndex));
+    }
+
+    /** CLOSE a regular fd. */
+    public Sqe close(int fd) {
+        return rw(Opcode.CLOSE, fd, 0, 0, 0);
+    }
+
+    /** CLOSE fixed-file slot {@code fileIndex}. */
+    public Sqe closeDirect(int fileIndex) {
+        return rw(Opcode.CLOSE, 0, 0, 0, 0).fileIndexRaw(fileIndex + 1);
+    }
+
+    /** STATX of the path at {@code path} into the {@code struct statx} at {@code statxBuf}. */
+    public Sqe statx(int dirFd, long path, int flags, int mask, long statxBuf) {
+        return rw(Opcode.STATX, dirFd, path, mask, statxBuf).opFlags(flags);
+    }
+
+    /**
+     * ACCEPT one connection; {@code sockaddr}/{@code addrLen} (a u32 holding the sockaddr's size)
+     * may both be 0. {@code res} is the new socket.
+     */
+    public Sqe accept(int fd, long sockaddr, long addrLen, int acceptFlags) {
+        return rw(Opcode.ACCEPT, fd, sockaddr, 0, addrLen).opFlags(acceptFlags);
+    }
+
+    /** Multishot ACCEPT (5.19): one CQE per connection, with {@link CqeFlags#MORE} while it stays armed. */
+    public Sqe acceptMultishot(int fd, long sockaddr, long addrLen, int acceptFlags) {
+        return accept(fd, sockaddr, addrLen, acceptFlags).ioprio(OpFlags.ACCEPT_MULTISHOT);
+    }
+
+    /** ACCEPT into fixed-file slot {@code fileIndex} (or {@link OpFlags#FILE_INDEX_ALLOC}). */
+    public Sqe acceptDirect(int fd, long sockaddr, long addrLen, int acceptFlags, int fileIndex) {
+        return accept(fd, sockaddr, addrLen, acceptFlags).fileIndexRaw(directSlot(fileIndex));
+    }
+
+    /** CONNECT to the {@code addrLen}-byte sockaddr at {@code sockaddr}. */
+    public Sqe connect(int fd, long sockaddr, int addrLen) {
+        return rw(Opcode.CONNECT, fd, sockaddr, 0, addrLen);
+    }
+
+    /** SEND {@code len} bytes; {@code res} may be short. */
+    public Sqe send(int fd, long addr, int len, int msgFlags) {
+        return rw(Opcode.SEND, fd, addr, len, 0).opFlags(msgFlags);
+    }
+
+    /** SEND the whole of {@code buffer}; {@code res} may be short. */
+    public Sqe send(int fd, MemorySegment buffer, int msgFlags) {
+        return send(fd, address(buffer), length(buffer), msgFlags);
+    }
+
+    /** RECV up to {@code len} bytes; {@code res} 0 is end of stream. */
+    public Sqe recv(int fd, long addr, int len, int msgFlags) {
+        return rw(Opcode.RECV, fd, addr, len, 0).opFlags(msgFlags);
+    }
+
+    /** RECV into {@code buffer}. */
+    public Sqe recv(int fd, MemorySegment buffer, int msgFlags) {
+        return recv(fd, address(buffer), length(buffer), msgFlags);
+    }
+
+    /** RECV into a buffer the kernel picks from provided-buffer group {@code group}. */
+    public Sqe recvSelect(int fd, int group, int msgFlags) {
+        return rw(Opcode.RECV, fd, 0, 0, 0).opFlags(msgFlags).bufferSelect(group);
+    }
+
+    /**
+     * Multishot RECV (6.0) from provided-buffer group {@code group}: one CQE per receive, each
+     * naming its buffer ({@link CqeFlags#bufferId}); armed while CQEs carry {@link CqeFlags#MORE}.
+     * When the group runs dry the last CQE is {@code -ENOBUFS} without MORE: re-arm it.
+     */
+    public Sqe recvMultishot(int fd, int group, int msgFlags) {
+        return recvSelect(fd, group, msgFlags).ioprio(OpFlags.RECV_MULTISHOT);
+    }
+
+    /**
+     * SEND_ZC (6.0): zero-copy send. Two CQEs: the result with {@link CqeFlags#MORE}, then a
+     * {@link CqeFlags#NOTIF} one when the kernel no longer needs the buffer; reuse it only then.
+     */
+    public Sqe sendZc(int fd, long addr, int len, int msgFlags, int zcFlags) {
+        return rw(Opcode.SEND_ZC, fd, addr, len, 0).opFlags(msgFlags).ioprio(zcFlags);
+    }
+
+    /** SEND_ZC from a part of registered buffer {@code bufIndex}. */
+    public Sqe sendZcFixed(int fd, long addr, int len, int msgFlags, int zcFlags, int bufIndex) {
+        return sendZc(fd, addr, len, msgFlags, zcFlags | OpFlags.RECVSEND_FIXED_BUF).bufIndex(bufIndex);
+    }
+
+    /** SENDMSG with the {@code struct msghdr} at {@code msghdr}. */
+    public Sqe sendmsg(int fd, long msghdr, int msgFlags) {
+        return rw(Opcode.SENDMSG, fd, msghdr, 1, 0).opFlags(msgFlags);
+    }
+
+    /** RECVMSG into the {@code struct msghdr} at {@code msghdr}. */
+    public Sqe recvmsg(int fd, long msghdr, int msgFlags) {
+        return rw(Opcode.RECVMSG, fd, msghdr, 1, 0).opFlags(msgFlags);
+    }
+
+    /** SHUTDOWN; {@code how} is 0 (read), 1 (write) or 2 (both). */
+    public Sqe shutdown(int fd, int how) {
+        return rw(Opcode.SHUTDOWN, fd, 0, how, 0);
+    }
+
+    /** SOCKET (5.19); {@code res} is the new socket. */
+    public Sqe socket(int domain, int type, int protocol, int flags) {
+        return rw(Opcode.SOCKET, domain, 0, protocol, type).opFlags(flags);
+    }
+
+    /** SOCKET into fixed-file slot {@code fileIndex} (or {@link OpFlags#FILE_INDEX_ALLOC}). */
+    public Sqe socketDirect(int domain, int type, int protocol, int flags, int fileIndex) {
+        return socket(domain, type, protocol, flags).fileIndexRaw(directSlot(fileIndex));
+    }
+
+    /** POLL_ADD one-shot for {@code events} ({@link OpFlags#POLLIN}...); {@code res} is the ready mask. */
+    public Sqe pollAdd(int fd, int events) {
+        return rw(Opcode.POLL_ADD, fd, 0, 0, 0).opFlags(events);
+    }
+
+    /** POLL_ADD multishot (5.13): a CQE with {@link CqeFlags#MORE} every time {@code fd} becomes ready. */
+    public Sqe pollAddMultishot(int fd, int events) {
+        return pollAdd(fd, events).len(OpFlags.POLL_ADD_MULTI);
+    }
+
+    /** POLL_REMOVE the poll whose user data is {@code target}. */
+    public Sqe pollRemove(long target) {
+        return rw(Opcode.POLL_REMOVE, -1, target, 0, 0);
+    }
+
+    /**
+     * TIMEOUT: completes with {@code -ETIME} when the timespec at {@code timespec} expires, or with 0
+     * after {@code count} other completions (0: time only). The kernel reads the timespec while
+     * submitting, so its memory may be reused once {@code submit} returned.
+     */
+    public Sqe timeout(long timespec, int count, int timeoutFlags) {
+        return rw(Opcode.TIMEOUT, -1, timespec, 1, count).opFlags(timeoutFlags);
+    }
+
+    /**
+     * LINK_TIMEOUT: must directly follow an SQE marked {@link #link()}; cancels it ({@code -ECANCELED})
+     * if it has not completed when the timespec expires, and completes with {@code -ETIME} then
+     * ({@code -ECANCELED} when the linked operation finished first).
+     */
+    public Sqe linkTimeout(long timespec, int timeoutFlags) {
+        return rw(Opcode.LINK_TIMEOUT, -1, timespec, 1, 0).opFlags(timeoutFlags);
+    }
+
+    /** TIMEOUT_REMOVE the timeout whose user data is {@code target}. */
+    public Sqe timeoutRemove(long target, int timeoutFlags) {
+        return rw(Opcode.TIMEOUT_REMOVE, -1, target, 0, 0).opFlags(timeoutFlags);
+    }
+
+    /**
+     * ASYNC_CANCEL the request whose user data is {@code target} ({@link OpFlags#CANCEL_ALL}: every
+     * such request). {@code res}: 0 or the number cancelled, {@code -ENOENT} when none matched,
+     * {@code -EALREADY} when it was already running.
+     */
+    public Sqe cancel(long target, int cancelFlags) {
+        return rw(Opcode.ASYNC_CANCEL, -1, target, 0, 0).opFlags(cancelFlags);
+    }
+
+    /** ASYNC_CANCEL the requests on {@code fd} (with {@link OpFlags#CANCEL_ALL}: all of them). */
+    public Sqe cancelFd(int fd, int cancelFlags) {
+        return rw(Opcode.ASYNC_CANCEL, fd, 0, 0, 0).opFlags(cancelFlags | OpFlags.CANCEL_FD);
+    }
+
+    /** ASYNC_CANCEL every request in flight on the ring. */
+    public Sqe cancelAll() {
+        return rw(Opcode.ASYNC_CANCEL, -1, 0, 0, 0).opFlags(OpFlags.CANCEL_ANY | OpFlags.CANCEL_ALL);
+    }
+
+    private static int directSlot(int fileIndex) {
+        return fileIndex == OpFlags.FILE_INDEX_ALLOC ? OpFlags.FILE_INDEX_ALLOC : fileIndex + 1;
+    }
+}
