@@ -70,4 +70,9 @@ public final class BoundedPool<T> extends IndexPool {
     public void setValue(int index, T value) {
         values[Objects.checkIndex(index, values.length)] = value;
     }
+
+    @Override
+    public String toString() {
+        return "BoundedPool[capacity " + capacity() + ", " + stats() + "]";
+    }
 }

@@ -354,6 +354,23 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
                 Thread.yield();
             }
         }
+        PoolWaitEvent event = new PoolWaitEvent();
+        event.begin();
+        try {
+            int index = park(timed, deadline);
+            event.acquired = index >= 0;
+            return index;
+        } finally {
+            event.end();
+            if (event.shouldCommit()) {
+                event.pool = toString();
+                event.capacity = capacity;
+                event.commit();
+            }
+        }
+    }
+
+    private int park(boolean timed, long deadline) throws InterruptedException {
         lock.lockInterruptibly();
         try {
             WAITERS.getAndAdd(this, 1);

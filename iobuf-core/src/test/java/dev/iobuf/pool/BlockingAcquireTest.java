@@ -41,6 +41,38 @@ class BlockingAcquireTest {
     }
 
     @Test
+    void aWaitIsRecordedAsAJfrEvent() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("iobuf-wait", ".jfr");
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("dev.iobuf.PoolWait").withThreshold(java.time.Duration.ZERO);
+            recording.start();
+            BoundedPool<String> pool = BoundedPool.create(1);
+            pool.fill(i -> "only");
+            int held = pool.acquire();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                try {
+                    pool.release(pool.acquire());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            awaitParked(waiter);
+            pool.release(held);
+            waiter.join();
+            recording.stop();
+            recording.dump(file);
+            var events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.getEventType().getName()).isEqualTo("dev.iobuf.PoolWait");
+                assertThat(e.getBoolean("acquired")).isTrue();
+                assertThat(e.getInt("capacity")).isEqualTo(1);
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void manyWaitersAreAllServedByReleases() throws Exception {
         BoundedPool<Integer> pool = BoundedPool.create(2);
         pool.fill(i -> i);
