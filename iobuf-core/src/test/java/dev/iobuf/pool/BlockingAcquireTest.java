@@ -12,6 +12,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BlockingAcquireTest {
 
+    /** Something a waiter thread does that may block and may throw. */
+    interface Blocking<T> {
+        T call() throws Exception;
+    }
+
+    /** A started waiter and what its call returned or threw. */
+    record Waiter<T>(Thread thread, CompletableFuture<T> result) {
+        Throwable failure() throws Exception {
+            try {
+                result.get(30, TimeUnit.SECONDS);
+                return null;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return e.getCause();
+            }
+        }
+    }
+
+    private static <T> Waiter<T> waiter(Thread.Builder builder, Blocking<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread t = builder.start(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return new Waiter<>(t, result);
+    }
+
     /** Waits until {@code t} is parked without a time-out: blocked, not sleeping in steps. */
     private static void awaitParked(Thread t) throws InterruptedException {
         while (t.getState() != Thread.State.WAITING) {
@@ -25,15 +54,9 @@ class BlockingAcquireTest {
         BoundedPool<String> pool = BoundedPool.create(1);
         pool.fill(i -> "only");
         int held = pool.acquire();
-        CompletableFuture<Integer> got = new CompletableFuture<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            try {
-                got.complete(pool.acquire());
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        awaitParked(waiter); // parked with no time-out: only a release can wake it
+        Waiter<Integer> w = waiter(Thread.ofPlatform(), pool::acquire);
+        CompletableFuture<Integer> got = w.result();
+        awaitParked(w.thread()); // parked with no time-out: only a release can wake it
         assertThat(got).isNotDone();
         pool.release(held);
         assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(held);
@@ -108,15 +131,9 @@ class BlockingAcquireTest {
         BoundedPool<Integer> pool = BoundedPool.create(1);
         pool.fill(i -> i);
         int held = pool.acquire();
-        CompletableFuture<Integer> got = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                got.complete(pool.acquire());
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        awaitParked(waiter);
+        Waiter<Integer> w = waiter(Thread.ofVirtual(), pool::acquire);
+        CompletableFuture<Integer> got = w.result();
+        awaitParked(w.thread());
         pool.release(held);
         assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(held);
     }
@@ -126,18 +143,10 @@ class BlockingAcquireTest {
         BoundedPool<Integer> pool = BoundedPool.create(1);
         pool.fill(i -> i);
         int held = pool.acquire();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            try {
-                pool.acquire();
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
-        awaitParked(waiter);
-        waiter.interrupt();
-        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        Waiter<Integer> w = waiter(Thread.ofPlatform(), pool::acquire);
+        awaitParked(w.thread());
+        w.thread().interrupt();
+        assertThat(w.failure()).isInstanceOf(InterruptedException.class);
         pool.release(held);
         assertThat(pool.available()).isEqualTo(1);
         assertThat(pool.tryAcquire()).isEqualTo(held);
@@ -162,15 +171,9 @@ class BlockingAcquireTest {
         BoundedPool<Integer> pool = BoundedPool.create(1);
         pool.fill(i -> i);
         int held = pool.acquire();
-        CompletableFuture<Integer> got = new CompletableFuture<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            try {
-                got.complete(pool.tryAcquire(1, TimeUnit.HOURS));
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        while (waiter.getState() != Thread.State.TIMED_WAITING) {
+        Waiter<Integer> w = waiter(Thread.ofPlatform(), () -> pool.tryAcquire(1, TimeUnit.HOURS));
+        CompletableFuture<Integer> got = w.result();
+        while (w.thread().getState() != Thread.State.TIMED_WAITING) {
             Thread.sleep(1);
         }
         pool.release(held);
@@ -182,17 +185,9 @@ class BlockingAcquireTest {
         BoundedPool<Integer> pool = BoundedPool.create(1);
         pool.fill(i -> i);
         pool.acquire();
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            try {
-                pool.acquire();
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
-        awaitParked(waiter);
+        Waiter<Integer> w = waiter(Thread.ofPlatform(), pool::acquire);
+        awaitParked(w.thread());
         pool.close();
-        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThat(w.failure()).isInstanceOf(IllegalStateException.class);
     }
 }
