@@ -20,6 +20,7 @@ final class RingAblation {
     final int mask;
     final boolean checkOwner;
     final boolean casPut;
+    boolean storeOwner = true;
 
     RingAblation(int n, boolean checkOwner, boolean casPut) {
         ring = new long[n];
@@ -47,7 +48,9 @@ final class RingAblation {
             if (dif == 0) {
                 if (HEAD.compareAndSet(this, p, p + 1)) {
                     RING.setRelease(r, slot, (long) (int) (p + m + 1) << 32);
-                    owner[(int) e] = 1;
+                    if (storeOwner) {
+                        owner[(int) e] = 1;
+                    }
                     return (int) e;
                 }
                 p = head;
@@ -64,7 +67,8 @@ final class RingAblation {
 
     void release(int index) {
         if (checkOwner) {
-            if (!OWNER.compareAndSet(owner, index, 1, 0)) {
+            int expect = storeOwner ? 1 : 0;
+            if (!OWNER.compareAndSet(owner, index, expect, 0)) {
                 throw new IllegalStateException();
             }
         } else {

@@ -19,6 +19,8 @@ public class RingAblationBench {
     RingAblation noOwner = new RingAblation(1024, false, false);
     RingAblation casPut = new RingAblation(1024, true, true);
     RingAblation casPutNoOwner = new RingAblation(1024, false, true);
+    RingAblation casNoStore = new RingAblation(1024, true, false);
+    { casNoStore.storeOwner = false; }
     MpmcArrayQueue<Integer> jctools = new MpmcArrayQueue<>(1024);
     { for (int i = 0; i < 1024; i++) jctools.offer(i); }
 
@@ -26,5 +28,6 @@ public class RingAblationBench {
     @Benchmark public int noOwner() { int i = noOwner.tryAcquire(); noOwner.release(i); return i; }
     @Benchmark public int casPut() { int i = casPut.tryAcquire(); casPut.release(i); return i; }
     @Benchmark public int casPutNoOwner() { int i = casPutNoOwner.tryAcquire(); casPutNoOwner.release(i); return i; }
+    @Benchmark public int casNoStore() { int i = casNoStore.tryAcquire(); casNoStore.release(i); return i; }
     @Benchmark public Integer jctools() { Integer i = jctools.poll(); jctools.offer(i); return i; }
 }
