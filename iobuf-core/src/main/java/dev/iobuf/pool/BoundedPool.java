@@ -73,6 +73,6 @@ public final class BoundedPool<T> extends IndexPool {
 
     @Override
     public String toString() {
-        return "BoundedPool[capacity " + capacity() + ", " + stats() + "]";
+        return "BoundedPool[" + stats() + (isClosed() ? ", closed]" : "]");
     }
 }

@@ -74,6 +74,7 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
 
     /** The tier: every buffer is {@code tier().size()} bytes. */
     public Tier tier() {
+        checkOpen();
         return tier;
     }
 
@@ -92,6 +93,7 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
 
     /** The byte offset of buffer {@code index} inside {@link #slab()}. */
     public long offset(int index) {
+        checkOpen();
         return (long) Objects.checkIndex(index, segments.length) * tier.size();
     }
 
@@ -100,6 +102,7 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
      * not inside this pool's slab.
      */
     public int indexOf(long address) {
+        checkOpen();
         long base = segments[0].address();
         long off = address - base;
         if (off < 0 || off >= (long) tier.size() * segments.length) {
@@ -118,11 +121,13 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
 
     /** Whether the slab is backed by transparent huge pages (the kernel accepted the advice). */
     public boolean hugePages() {
+        checkOpen();
         return slab.hugePages();
     }
 
     /** Whether buffers of this pool start on a page boundary. */
     public boolean pageAligned() {
+        checkOpen();
         return AlignedMemory.isAligned(segments[0], AlignedMemory.pageSize())
                 && tier.size() % AlignedMemory.pageSize() == 0;
     }
@@ -180,6 +185,6 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BufferPool[" + tier + " x " + capacity() + ", " + stats() + "]";
+        return "BufferPool[" + tier + ", " + stats() + (isClosed() ? ", closed]" : "]");
     }
 }

@@ -218,6 +218,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
 
     /** Whether {@code index} is currently acquired by some caller (a snapshot). */
     public final boolean isAcquired(int index) {
+        checkOpen();
         if (index < 0 || index >= capacity) {
             throw new IllegalArgumentException(
                     "index " + index + " is out of range: this pool holds 0 to " + (capacity - 1));
@@ -225,20 +226,30 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         return (int) OWNER.getVolatile(owner, index) == TAKEN && filled();
     }
 
-    /** The number of indices, a power of two. */
+    /**
+     * The number of indices, a power of two.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
     public final int capacity() {
+        checkOpen();
         return capacity;
     }
 
-    /** The number of indices in the pool now; exact whenever no call is in flight. */
+    /**
+     * The number of indices in the pool now; exact whenever no call is in flight.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
     public final int available() {
+        checkOpen();
         long h = lvHead();
         long t = lvTail();
         long n = t - h;
         return (int) Math.max(0, Math.min(capacity, n));
     }
 
-    /** A snapshot of this pool's statistics. */
+    /** A snapshot of this pool's statistics; still answers after {@link #close()}. */
     public final PoolStats stats() {
         long h = lvHead();
         long t = lvTail();
@@ -256,8 +267,9 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     }
 
     /**
-     * Closes the pool: every later acquire or release throws {@link IllegalStateException}, and
-     * threads blocked in {@link #acquire()} wake and throw it too. Closing twice does nothing.
+     * Closes the pool: every later call but {@link #stats()}, {@link #isClosed()} and
+     * {@code close()} throws {@link IllegalStateException}, and threads blocked in
+     * {@link #acquire()} wake and throw it too. Closing twice does nothing.
      */
     public void close() {
         closed = true;
@@ -266,6 +278,12 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             released.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    final void checkOpen() {
+        if (closed) {
+            throw closedException();
         }
     }
 

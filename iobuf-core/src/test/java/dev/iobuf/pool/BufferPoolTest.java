@@ -82,6 +82,15 @@ class BufferPoolTest {
         assertThatThrownBy(() -> pool.release(a)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> pool.segment(0)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(pool::slab).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::capacity).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::available).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::tier).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.address(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.ioVec(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::tryTake).isInstanceOf(IllegalStateException.class);
+        assertThat(pool.stats().capacity()).isEqualTo(2);
+        assertThat(pool.isClosed()).isTrue();
+        assertThat(pool.toString()).contains("closed");
         // a view taken before close no longer reaches the unmapped memory
         assertThatThrownBy(() -> seg.get(ValueLayout.JAVA_LONG, 0)).isInstanceOf(IllegalStateException.class);
         pool.close();
