@@ -3,4 +3,5 @@ module dev.iobuf.uring {
     requires transitive dev.iobuf.core;
     exports dev.iobuf.uring;
     exports dev.iobuf.uring.reactor;
+    exports dev.iobuf.net;
 }

@@ -89,6 +89,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final CqeHandler dispatch = this::dispatch;
     private final List<Runnable> shutdownHooks = new ArrayList<>();
     private final List<Runnable> terminateHooks = new ArrayList<>();
+    private Runnable[] iterationHooks = new Runnable[0];
 
     private volatile boolean awake = true;
     private volatile boolean shutdownRequested;
@@ -259,6 +260,18 @@ public final class EventLoop implements Executor, AutoCloseable {
         terminateHooks.add(hook);
     }
 
+    /**
+     * Runs {@code hook} on the loop thread once per iteration, after the completions and tasks of
+     * the iteration and before its SQEs are submitted: the place to turn work gathered during the
+     * iteration into one SQE (e.g. one send per connection for all its writes). Loop thread.
+     */
+    public void onIteration(Runnable hook) {
+        checkInLoop();
+        Runnable[] h = java.util.Arrays.copyOf(iterationHooks, iterationHooks.length + 1);
+        h[h.length - 1] = hook;
+        iterationHooks = h;
+    }
+
     /** Whether {@link #shutdown()} was called. */
     public boolean isShuttingDown() {
         return shutdownRequested;
@@ -402,6 +415,14 @@ public final class EventLoop implements Executor, AutoCloseable {
                             + " handler(s) still busy after the shutdown grace period; cancelling their work");
                 }
                 return;
+            }
+            Runnable[] hooks = iterationHooks;
+            for (Runnable h : hooks) {
+                try {
+                    h.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "iteration hook on event loop " + name + " failed", e);
+                }
             }
             boolean block = tasks.isEmpty();
             if (block) {
