@@ -74,6 +74,7 @@ public final class Main {
         String[] opts = rest.length > 0 ? Arrays.copyOfRange(rest, 1, rest.length) : rest;
         return switch (what) {
             case "echo" -> EchoCommand.run(Options.parse(opts));
+            case "http" -> HttpCommand.run(Options.parse(opts));
             default -> {
                 System.err.println("iobuf serve: say 'echo' or 'http', e.g. iobuf serve echo --port 7007");
                 yield 2;
