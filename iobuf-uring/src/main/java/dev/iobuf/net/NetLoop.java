@@ -63,6 +63,7 @@ final class NetLoop {
     private boolean buffersFreed;
     private LoopTimer sweep;
     private final long idleNanos;
+    private long shortestDeadline = Long.MAX_VALUE;
     private boolean closing;
     private boolean released;
     private Runnable onReleased;
@@ -100,7 +101,7 @@ final class NetLoop {
         loop.onShutdown(() -> close(null));
         loop.onTerminate(this::forceRelease);
         if (idleNanos > 0) {
-            ensureSweep();
+            ensureSweep(0);
         }
     }
 
@@ -257,15 +258,26 @@ final class NetLoop {
 
     // ---- time-outs ------------------------------------------------------------------------------
 
-    void ensureSweep() {
-        if (sweep == null && !closing) {
+    /** Makes sure time-outs are checked, often enough for a deadline {@code nanos} away (0: only the idle time-out). */
+    void ensureSweep(long nanos) {
+        if (closing) {
+            return;
+        }
+        long before = sweepInterval();
+        if (nanos > 0) {
+            shortestDeadline = Math.min(shortestDeadline, nanos);
+        }
+        if (sweep == null) {
             sweep = new LoopTimer(loop, this::sweep);
+            sweep.schedule(sweepInterval());
+        } else if (sweepInterval() < before) {
             sweep.schedule(sweepInterval());
         }
     }
 
     private long sweepInterval() {
-        return Math.max(MIN_SWEEP_NANOS, idleNanos > 0 ? idleNanos / SWEEPS_PER_TIMEOUT : MIN_SWEEP_NANOS * 5);
+        long base = Math.min(idleNanos > 0 ? idleNanos : Long.MAX_VALUE, shortestDeadline);
+        return Math.max(MIN_SWEEP_NANOS, base == Long.MAX_VALUE ? 1_000_000_000L : base / SWEEPS_PER_TIMEOUT);
     }
 
     private void sweep() {

@@ -249,7 +249,9 @@ public final class TcpConnection implements CompletionHandler {
      */
     public void deadline(long nanos) {
         deadline = nanos == 0 ? 0 : (loop.now() + nanos) | 1; // never 0 once set
-        net.ensureSweep();
+        if (nanos > 0) {
+            net.ensureSweep(nanos);
+        }
     }
 
     /**

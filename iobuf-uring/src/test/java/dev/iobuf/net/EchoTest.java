@@ -142,13 +142,10 @@ class EchoTest {
             }
         };
         server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> h);
-        try {
-            runClients(1000, 3, 64 * 1024);
-        } finally {
-            System.err.println("REASONS " + reasons);
-        }
+        runClients(1000, 3, 64 * 1024);
         assertThat(server.accepted()).isEqualTo(1000);
         awaitIdle();
+        assertThat(reasons).as("close reasons -> count").containsOnlyKeys(0);
         assertPoolsFullAfterClose();
     }
 
