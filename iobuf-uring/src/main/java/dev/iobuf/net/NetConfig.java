@@ -18,12 +18,9 @@ import java.time.Duration;
  * @param backlog         listen backlog
  * @param idleTimeout     a connection with no completed receive or send for this long is closed;
  *                        {@link Duration#ZERO}: never
- * @param registerBuffers whether to register each loop's send slab with its ring
- *                        ({@code IORING_REGISTER_BUFFERS}) and send with {@code RECVSEND_FIXED_BUF}
- *                        where the kernel supports it
  */
 public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int sendBuffers, int sendQueue,
-                        int backlog, Duration idleTimeout, boolean registerBuffers) {
+                        int backlog, Duration idleTimeout) {
     /** Default receive buffer: 8 KiB. */
     public static final Tier DEFAULT_RECEIVE_TIER = Tier.MEDIUM;
     /** Default receive buffers per loop. */
@@ -58,26 +55,22 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
     /** The defaults: 8 KiB buffers, 1024 receive and 2048 send buffers per loop, no idle time-out. */
     public static NetConfig defaults() {
         return new NetConfig(DEFAULT_RECEIVE_TIER, DEFAULT_RECEIVE_BUFFERS, DEFAULT_SEND_TIER, DEFAULT_SEND_BUFFERS,
-                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO, true);
+                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO);
     }
 
     /** With receive buffers of {@code tier}, {@code count} per loop. */
     public NetConfig withReceive(Tier tier, int count) {
-        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, registerBuffers);
+        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout);
     }
 
     /** With send buffers of {@code tier}, {@code count} per loop, at most {@code queue} per connection. */
     public NetConfig withSend(Tier tier, int count, int queue) {
-        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout, registerBuffers);
+        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout);
     }
 
     /** With an idle time-out ({@link Duration#ZERO}: none). */
     public NetConfig withIdleTimeout(Duration timeout) {
-        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout, registerBuffers);
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout);
     }
 
-    /** With or without registering the send slabs. */
-    public NetConfig withRegisteredBuffers(boolean register) {
-        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, register);
-    }
 }

@@ -2,7 +2,6 @@ package dev.iobuf.net;
 
 import dev.iobuf.pool.BufferPool;
 import dev.iobuf.uring.BufferRing;
-import dev.iobuf.uring.IoUring;
 import dev.iobuf.uring.reactor.EventLoop;
 import dev.iobuf.uring.reactor.LoopTimer;
 
@@ -49,10 +48,6 @@ final class NetLoop {
     final int[] heldOff;
     final int[] heldLen;
     private final BufferRing ring;
-    boolean fixedSend;
-    /** Sends completed from the registered send slab (statistics). */
-    long fixedSends;
-    int sendBufIndex;
 
     private TcpConnection[] conns = new TcpConnection[64];
     private int connCount;
@@ -87,16 +82,6 @@ final class NetLoop {
         this.heldLen = new int[recvPool.capacity()];
         this.idleNanos = config.idleTimeout().toNanos();
         this.ring = BufferRing.ofPool(loop.ring(), group, recvPool, config.receiveBuffers(), false);
-        if (config.registerBuffers()) {
-            IoUring r = loop.ring();
-            try {
-                r.register().buffers(sendPool);
-                fixedSend = true;
-                sendBufIndex = 0;
-            } catch (RuntimeException e) {
-                fixedSend = false; // the ring already has a buffer table (another server): plain sends
-            }
-        }
         loop.onIteration(this::beforeSubmit);
         loop.onShutdown(() -> close(null));
         loop.onTerminate(this::forceRelease);
@@ -333,13 +318,6 @@ final class NetLoop {
         }
         ring.close();
         recvOutstanding = recvOut = 0;
-        if (fixedSend) {
-            try {
-                loop.ring().register().unregisterBuffers();
-            } catch (RuntimeException ignored) {
-                // the ring goes away with the loop anyway
-            }
-        }
         server.loopReleased(this);
         if (onReleased != null) {
             onReleased.run();

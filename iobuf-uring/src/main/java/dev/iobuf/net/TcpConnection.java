@@ -3,7 +3,6 @@ package dev.iobuf.net;
 import dev.iobuf.uring.CqeFlags;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.OpFlags;
-import dev.iobuf.uring.Sqe;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
 
@@ -87,7 +86,6 @@ public final class TcpConnection implements CompletionHandler {
     private int sentOff;
     private boolean sendInFlight;
     private boolean writeBlocked;
-    private boolean sendFixed;
     boolean flushQueued;
     TcpConnection nextFlush;
     boolean waitingForBuffers;
@@ -411,12 +409,7 @@ public final class TcpConnection implements CompletionHandler {
         int h = sendHead;
         int n = sendLen[h] - sentOff;
         long addr = net.sendPool.address(sendIdx[h]) + sentOff;
-        Sqe s = loop.sqe().send(fd, addr, n, MSG_NOSIGNAL);
-        sendFixed = net.fixedSend;
-        if (sendFixed) {
-            s.ioprio(OpFlags.RECVSEND_FIXED_BUF).bufIndex(net.sendBufIndex);
-        }
-        s.userData(EventLoop.userData(slot, TAG_SEND));
+        loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
         sendInFlight = true;
         inFlight++;
     }
@@ -425,10 +418,7 @@ public final class TcpConnection implements CompletionHandler {
         inFlight--;
         sendInFlight = false;
         if (res < 0) {
-            if (res == -Errno.EINVAL && sendFixed) {
-                net.fixedSend = false; // this kernel cannot send from registered buffers: plain sends
-                net.requestFlush(this);
-            } else if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+            if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
                 net.requestFlush(this);
             } else if (state < ABORTING) {
                 abort(res == -Errno.ECANCELED ? closeReason : res);
@@ -436,9 +426,6 @@ public final class TcpConnection implements CompletionHandler {
             return;
         }
         lastActive = loop.now();
-        if (sendFixed) {
-            net.fixedSends++;
-        }
         sentOff += res;
         int h = sendHead;
         if (sentOff >= sendLen[h]) {

@@ -194,18 +194,6 @@ public final class TcpServer implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Sends completed from registered buffers ({@code RECVSEND_FIXED_BUF}), over all loops; 0 when
-     * the kernel or the configuration does not allow them. Approximate while running.
-     */
-    public long fixedSends() {
-        long n = 0;
-        for (NetLoop l : netLoops) {
-            n += l.fixedSends;
-        }
-        return n;
-    }
-
     /** Send-pool buffers in use right now, over all loops. */
     public int sendBuffersInUse() {
         int n = 0;
