@@ -294,13 +294,18 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Queues {@code task} for the loop thread, waiting (briefly parked) while the queue is full.
      *
-     * @throws RejectedExecutionException when the loop has terminated
+     * @throws RejectedExecutionException when the loop has terminated, or when the loop thread itself
+     *                                    finds its queue full (waiting would never end)
      */
     @Override
     public void execute(Runnable task) {
         while (!offer(task)) {
             if (terminated.getCount() == 0) {
                 throw new RejectedExecutionException("event loop " + name + " has terminated");
+            }
+            if (inLoop()) {
+                throw new RejectedExecutionException("the task queue of event loop " + name + " is full ("
+                        + tasks.capacity() + "); the loop thread cannot wait for itself: use offer() and handle false");
             }
             LockSupport.parkNanos(50_000);
         }
