@@ -2,4 +2,6 @@
 module dev.iobuf.uring {
     requires transitive dev.iobuf.core;
     exports dev.iobuf.uring;
+    exports dev.iobuf.uring.reactor;
+    exports dev.iobuf.net;
 }

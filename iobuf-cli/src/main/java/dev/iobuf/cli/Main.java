@@ -11,7 +11,17 @@ public final class Main {
     static final String USAGE = """
             usage: iobuf <command> [options]
 
-              demo                    the main job: pools (and io_uring where built) at work, with statistics
+              demo [--seconds D] [--conns C] [--size S]
+                                      the main job: the io_uring echo server on loopback with pooled,
+                                      registered buffers, driven by the load generator; throughput,
+                                      latency percentiles and pool statistics
+              demo pools              the buffer pools alone: threads take and give back every tier
+              serve echo --port P [--host H] [--loops N]
+                                      io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1)
+              serve http --port P [--host H] [--loops N] [--max-body B]
+                                      io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM
+              load echo --port P [--host H] --conns C --size S --seconds D
+                                      echo load generator: checks every echoed byte, prints a table
               bench [--quick]         a side-by-side table of iobuf's pools against their peers
               help                    this text
 
@@ -19,7 +29,16 @@ public final class Main {
             """;
 
     public static void main(String[] args) throws Exception {
-        int code = run(args);
+        int code;
+        try {
+            code = run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("iobuf: " + e.getMessage());
+            code = 2;
+        } catch (java.io.IOException | dev.iobuf.uring.IoUringException e) {
+            System.err.println("iobuf: " + e.getMessage());
+            code = 1;
+        }
         if (code != 0) {
             System.exit(code);
         }
@@ -32,7 +51,11 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
-            case "demo" -> PoolDemo.run(Options.parse(rest));
+            case "demo" -> rest.length > 0 && rest[0].equals("pools")
+                    ? PoolDemo.run(Options.parse(Arrays.copyOfRange(rest, 1, rest.length)))
+                    : EchoDemo.run(Options.parse(rest));
+            case "serve" -> serve(rest);
+            case "load" -> load(rest);
             case "bench" -> bench(rest);
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
@@ -44,6 +67,27 @@ public final class Main {
                 yield 2;
             }
         };
+    }
+
+    private static int serve(String[] rest) throws Exception {
+        String what = rest.length > 0 ? rest[0] : "";
+        String[] opts = rest.length > 0 ? Arrays.copyOfRange(rest, 1, rest.length) : rest;
+        return switch (what) {
+            case "echo" -> EchoCommand.run(Options.parse(opts));
+            case "http" -> HttpCommand.run(Options.parse(opts));
+            default -> {
+                System.err.println("iobuf serve: say 'echo' or 'http', e.g. iobuf serve echo --port 7007");
+                yield 2;
+            }
+        };
+    }
+
+    private static int load(String[] rest) throws Exception {
+        if (rest.length == 0 || !rest[0].equals("echo")) {
+            System.err.println("iobuf load: only 'echo' is known, e.g. iobuf load echo --port 7007 --conns 64 --size 512 --seconds 5");
+            return 2;
+        }
+        return LoadGenerator.run(Options.parse(Arrays.copyOfRange(rest, 1, rest.length)));
     }
 
     private static int bench(String[] rest) throws Exception {

@@ -1,0 +1,70 @@
+package dev.iobuf.cli;
+
+import dev.iobuf.net.NetConfig;
+import dev.iobuf.net.TcpConnection;
+import dev.iobuf.net.TcpHandler;
+import dev.iobuf.net.TcpServer;
+import dev.iobuf.pool.PoolStats;
+import dev.iobuf.uring.reactor.EventLoopGroup;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code iobuf serve echo}: the io_uring echo server, until SIGINT/SIGTERM. */
+final class EchoCommand {
+    /** Writes back what arrives; bytes the send queue refuses stay with the connection until it drains. One for all connections. */
+    static final TcpHandler ECHO = new TcpHandler() {
+        @Override
+        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+            return Math.max(0, c.write(buffer, offset, length));
+        }
+    };
+
+    private EchoCommand() {
+    }
+
+    static int run(Options o) throws IOException, InterruptedException {
+        String host = o.string("host", "127.0.0.1");
+        int port = o.integer("port", 7007);
+        int loops = o.integer("loops", Runtime.getRuntime().availableProcessors());
+        EventLoopGroup group = EventLoopGroup.start("echo", loops, o.integer("ring", 1024));
+        TcpServer server;
+        try {
+            server = TcpServer.start(group, host, port, NetConfig.defaults(), () -> ECHO);
+        } catch (IOException | RuntimeException e) {
+            group.close();
+            throw e;
+        }
+        System.out.printf("iobuf echo server on %s:%d, %d event loop(s); Ctrl-C to stop%n", host, server.port(), loops);
+        runUntilSignal(group, server, "echo");
+        return 0;
+    }
+
+    /** Blocks until SIGINT/SIGTERM; the shutdown hook closes the server and its loops and prints the pools. */
+    static void runUntilSignal(EventLoopGroup group, TcpServer server, String what) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            System.out.println();
+            System.out.println("stopping the " + what + " server: " + server.openConnections() + " connection(s) open, "
+                    + server.accepted() + " accepted in all");
+            server.close();
+            group.close();
+            printPools(server.poolStats());
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    static boolean printPools(List<PoolStats> stats) {
+        boolean full = true;
+        for (int i = 0; i < stats.size(); i++) {
+            PoolStats p = stats.get(i);
+            System.out.printf("  loop %d %-7s pool: %s%n", i / 2, i % 2 == 0 ? "receive" : "send", p);
+            full &= p.available() == p.capacity();
+        }
+        System.out.println("every buffer back in its pool: " + (full ? "yes" : "NO"));
+        return full;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.iobuf.cli;
+
+import dev.iobuf.net.NetConfig;
+import dev.iobuf.net.TcpServer;
+import dev.iobuf.uring.reactor.EventLoopGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The commands end to end: demo, load echo against a server, usage errors; and the latency histogram. */
+@Timeout(60)
+class CliTest {
+    record Run(int code, String out) {
+    }
+
+    private static synchronized Run capture(Callable<Integer> c) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            int code = c.call();
+            return new Run(code, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    @Test
+    void demoRunsTheEchoServerUnderLoadAndEndsWithFullPools() throws Exception {
+        Run r = capture(() -> Main.run(new String[] {"demo", "--seconds", "1", "--conns", "8"}));
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).contains("msg/s", "p99.9", "errors", "receive pool", "send    pool",
+                "every buffer back in its pool: yes");
+    }
+
+    @Test
+    void loadEchoChecksEveryByteAgainstARunningServer() throws Exception {
+        try (EventLoopGroup g = EventLoopGroup.start("cli", 1, 256)) {
+            TcpServer server = TcpServer.start(g, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoCommand.ECHO);
+            try {
+                Run r = capture(() -> Main.run(new String[] {"load", "echo", "--port", String.valueOf(server.port()),
+                        "--conns", "4", "--size", "70000", "--seconds", "1"}));
+                assertThat(r.code()).as(r.out()).isZero();
+                assertThat(r.out()).contains("70000").containsPattern("\\s0\\n\\(MiB/s");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void unknownCommandsAndSubcommandsAreUsageErrors() throws Exception {
+        assertThat(Main.run(new String[] {"nope"})).isEqualTo(2);
+        assertThat(Main.run(new String[] {"serve", "gopher"})).isEqualTo(2);
+        assertThat(Main.run(new String[] {"load", "http"})).isEqualTo(2);
+        assertThat(Main.USAGE).contains("serve echo", "serve http", "load echo", "demo pools");
+    }
+
+    @Test
+    void histogramQuantilesAreWithinTheirBucketResolution() {
+        LatencyHistogram h = new LatencyHistogram();
+        for (int i = 1; i <= 100_000; i++) {
+            h.record(i * 1000L); // 1 us .. 100 ms
+        }
+        assertThat(h.count()).isEqualTo(100_000);
+        assertThat(h.quantile(0.5)).isBetween(49_000_000L, 51_500_000L);
+        assertThat(h.quantile(0.99)).isBetween(98_000_000L, 100_000_000L);
+        assertThat(h.quantile(0.999)).isBetween(98_900_000L, 100_000_000L);
+        assertThat(h.max()).isEqualTo(100_000_000L);
+        assertThat(new LatencyHistogram().quantile(0.5)).isZero();
+    }
+}

@@ -1,0 +1,318 @@
+package dev.iobuf.net;
+
+import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.reactor.EventLoop;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A {@link TcpConnection} seen through blocking {@link #read} and {@link #write} calls, for one
+ * virtual thread per connection ({@link TcpServer#startBlocking}). Same machinery underneath: the
+ * bytes arrive in the loop's provided buffers and leave from its send pool; a call hands a
+ * pre-built task to the loop and parks until the loop completes it, so a read or write allocates
+ * nothing.
+ *
+ * <p>One reader and one writer may use a connection at the same time (two threads); two readers
+ * (or two writers) at once are not allowed.
+ */
+public final class BlockingConnection implements AutoCloseable {
+    /*
+     * Implementation notes.
+     *
+     * A call publishes its arguments in plain fields, then a volatile write of its result field to
+     * PENDING, then queues its task: the queue hands everything to the loop thread (happens-before
+     * through TaskQueue's release/acquire). The loop completes the call by a volatile write of the
+     * result and unparks the caller, which re-reads the result in a loop (spurious wake-ups).
+     *
+     * Reading: while no read is waiting the adapter's onData consumes nothing, so the connection
+     * holds the bytes and stops receiving; a read resumes it, which hands the held bytes to onData
+     * again, now copied into the caller's array. Writing: the bytes the send queue refuses are
+     * written from onWritable, when sends made room.
+     */
+    private static final int PENDING = Integer.MIN_VALUE;
+    private static final int FAILED = Integer.MIN_VALUE + 1;
+    /** How long a parked caller sleeps at most before checking that the loop still runs. */
+    private static final long PARK_NANOS = 100_000_000L;
+
+    private final TcpConnection conn;
+    private final EventLoop loop;
+    private final Runnable readTask = this::startRead;
+    private final Runnable writeTask = this::continueWrite;
+    private final Runnable closeTask = this::closeOnLoop;
+
+    // read call (published to the loop through the task queue)
+    private byte[] readArr;
+    private MemorySegment readSeg;
+    private long readOff;
+    private int readLen;
+    private Thread readWaiter;
+    private volatile int readResult;
+    // write call
+    private byte[] writeArr;
+    private MemorySegment writeSeg;
+    private long writeOff;
+    private int writeLen;
+    private int written;
+    private Thread writeWaiter;
+    private volatile int writeResult;
+    // loop-side state
+    private boolean reading;
+    private boolean writing;
+    private boolean eof;
+    private volatile int closeReason;
+    private volatile boolean closed;
+
+    BlockingConnection(TcpConnection conn) {
+        this.conn = conn;
+        this.loop = conn.loop();
+    }
+
+    /**
+     * Reads at most {@code length} bytes into {@code dst}, blocking until at least one arrived.
+     *
+     * @return the number of bytes read, or -1 at end of stream
+     * @throws IOException when the connection was reset, timed out or closed
+     */
+    public int read(byte[] dst, int offset, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, dst.length);
+        readArr = dst;
+        readSeg = null;
+        return read(offset, length);
+    }
+
+    /** Like {@link #read(byte[], int, int)} into native or heap memory. */
+    public int read(MemorySegment dst) throws IOException {
+        readArr = null;
+        readSeg = dst;
+        return read(0, (int) Math.min(Integer.MAX_VALUE, dst.byteSize()));
+    }
+
+    private int read(long offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        readOff = offset;
+        readLen = length;
+        readWaiter = Thread.currentThread();
+        readResult = PENDING;
+        submit(readTask);
+        int r;
+        while ((r = readResult) == PENDING) {
+            park();
+        }
+        if (r == FAILED) {
+            throw closedException();
+        }
+        return r;
+    }
+
+    /**
+     * Writes all {@code length} bytes, blocking while the send queue is full.
+     *
+     * @throws IOException when the connection was reset, timed out or closed
+     */
+    public void write(byte[] src, int offset, int length) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        writeArr = src;
+        writeSeg = null;
+        write(offset, length);
+    }
+
+    /** Like {@link #write(byte[], int, int)} from native or heap memory. */
+    public void write(MemorySegment src) throws IOException {
+        writeArr = null;
+        writeSeg = src;
+        write(0, Math.toIntExact(src.byteSize()));
+    }
+
+    private void write(long offset, int length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        writeOff = offset;
+        writeLen = length;
+        written = 0;
+        writeWaiter = Thread.currentThread();
+        writeResult = PENDING;
+        submit(writeTask);
+        int r;
+        while ((r = writeResult) == PENDING) {
+            park();
+        }
+        if (r == FAILED) {
+            throw closedException();
+        }
+    }
+
+    /** Sends what is queued, then closes. Returns at once. */
+    @Override
+    public void close() {
+        if (!closed) {
+            loop.offer(closeTask);
+        }
+    }
+
+    /** Whether the connection is closed. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void submit(Runnable task) throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+        if (loop.isTerminated()) {
+            throw new IOException("the connection's event loop has ended");
+        }
+        loop.execute(task);
+    }
+
+    private void park() throws IOException {
+        LockSupport.parkNanos(this, PARK_NANOS);
+        if (loop.isTerminated() && !closed) {
+            throw new IOException("the connection's event loop has ended");
+        }
+    }
+
+    private IOException closedException() {
+        int r = closeReason;
+        return new IOException(r == 0 ? "connection is closed"
+                : r == -Errno.ETIMEDOUT ? "connection timed out (idle or deadline)"
+                : r == TcpConnection.REASON_SHUTDOWN ? "connection closed: the server is shutting down"
+                : "connection failed: " + Errno.describe(r));
+    }
+
+    // ---- loop side --------------------------------------------------------------------------------
+
+    private void startRead() {
+        if (closed) {
+            completeRead(FAILED);
+        } else if (eof) {
+            completeRead(-1);
+        } else {
+            reading = true;
+            conn.resumeReading();
+        }
+    }
+
+    private void completeRead(int r) {
+        reading = false;
+        readResult = r;
+        LockSupport.unpark(readWaiter);
+    }
+
+    private void continueWrite() {
+        if (closed || !conn.isOpen()) {
+            completeWrite(FAILED);
+            return;
+        }
+        int left = writeLen - written;
+        int n = writeSeg != null ? conn.write(writeSeg, writeOff + written, left)
+                : conn.write(writeArr, (int) writeOff + written, left);
+        if (n < 0) {
+            completeWrite(FAILED);
+            return;
+        }
+        written += n;
+        if (written == writeLen) {
+            completeWrite(0);
+        } else {
+            writing = true; // the rest goes from onWritable
+        }
+    }
+
+    private void completeWrite(int r) {
+        writing = false;
+        writeResult = r;
+        LockSupport.unpark(writeWaiter);
+    }
+
+    private void closeOnLoop() {
+        conn.close();
+    }
+
+    int onData(long offset, MemorySegment buffer, int length) {
+        if (!reading) {
+            return 0;
+        }
+        int n = Math.min(length, readLen);
+        if (readSeg != null) {
+            MemorySegment.copy(buffer, offset, readSeg, readOff, n);
+        } else {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, readArr, (int) readOff, n);
+        }
+        completeRead(n);
+        return n;
+    }
+
+    void onEof() {
+        eof = true;
+        if (reading) {
+            completeRead(-1);
+        }
+    }
+
+    void onWritable() {
+        if (writing) {
+            continueWrite();
+        }
+    }
+
+    void onClose(int reason) {
+        closeReason = reason;
+        closed = true;
+        if (reading) {
+            completeRead(FAILED);
+        }
+        if (writing) {
+            completeWrite(FAILED);
+        }
+    }
+
+    /** The handler that connects a {@link TcpConnection} to a {@link BlockingConnection} and its virtual thread. */
+    static final class Adapter implements TcpHandler {
+        private final Consumer<BlockingConnection> body;
+        private BlockingConnection bc;
+
+        Adapter(Consumer<BlockingConnection> body) {
+            this.body = body;
+        }
+
+        @Override
+        public void onOpen(TcpConnection connection) {
+            bc = new BlockingConnection(connection);
+            BlockingConnection c = bc;
+            Thread.ofVirtual().name("conn-" + connection.fd()).start(() -> {
+                try {
+                    body.accept(c);
+                } finally {
+                    c.close();
+                }
+            });
+        }
+
+        @Override
+        public int onData(TcpConnection connection, MemorySegment buffer, long offset, int length) {
+            return bc.onData(offset, buffer, length);
+        }
+
+        @Override
+        public void onEof(TcpConnection connection) {
+            bc.onEof();
+        }
+
+        @Override
+        public void onWritable(TcpConnection connection) {
+            bc.onWritable();
+        }
+
+        @Override
+        public void onClose(TcpConnection connection, int reason) {
+            bc.onClose(reason);
+        }
+    }
+}

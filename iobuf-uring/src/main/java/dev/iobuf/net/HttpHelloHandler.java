@@ -1,0 +1,382 @@
+package dev.iobuf.net;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * A small HTTP/1.1 server as a {@link TcpHandler}: {@code GET /} (and {@code HEAD /}) answer
+ * {@code 200 Hello, World!}; other paths {@code 404}; keep-alive and pipelining; bodies with
+ * {@code Content-Length} are read and discarded. Malformed requests get {@code 400}, a header
+ * section over {@link #maxHeaderBytes} gets {@code 431}, a body over {@link #maxBodyBytes}
+ * {@code 413}, {@code Transfer-Encoding} {@code 501}; each of those closes the connection after
+ * the answer. A request that is not complete within {@link #requestTimeout} of its first byte
+ * (a slow client) is closed.
+ *
+ * <p>One handler serves every connection; per connection it keeps one state object with a byte
+ * array of {@code maxHeaderBytes} for the request head, reused for every request: parsing
+ * allocates nothing per request, and responses are pre-built byte arrays.
+ */
+public final class HttpHelloHandler implements TcpHandler {
+    /*
+     * Implementation notes.
+     *
+     * Received bytes are copied into the connection's head buffer (acc) and parsed there, so a
+     * request split over several receives needs no special path. A request is complete at the
+     * first CRLFCRLF; its body (Content-Length bytes) is skipped as it arrives, straight from the
+     * receive buffer when the head buffer is empty. If the send queue refuses a response, the
+     * rest of that response is kept (pendingOut) and parsing stops; onData then reports fewer
+     * bytes consumed, the connection holds them and stops receiving, and onWritable continues.
+     */
+    /** Default largest request head (request line and headers). */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
+    /** Default largest request body. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    /** Default time a request may take from its first byte to its last. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final byte[] HELLO = response("200 OK", "Hello, World!", false, false);
+    private static final byte[] HELLO_CLOSE = response("200 OK", "Hello, World!", true, false);
+    private static final byte[] HELLO_HEAD = response("200 OK", "Hello, World!", false, true);
+    private static final byte[] HELLO_HEAD_CLOSE = response("200 OK", "Hello, World!", true, true);
+    private static final byte[] NOT_FOUND = response("404 Not Found", "Not Found", false, false);
+    private static final byte[] NOT_FOUND_CLOSE = response("404 Not Found", "Not Found", true, false);
+    private static final byte[] BAD_REQUEST = response("400 Bad Request", "Bad Request", true, false);
+    private static final byte[] TOO_LARGE = response("413 Content Too Large", "Content Too Large", true, false);
+    private static final byte[] HEADERS_TOO_LARGE = response("431 Request Header Fields Too Large",
+            "Request Header Fields Too Large", true, false);
+    private static final byte[] NOT_IMPLEMENTED = response("501 Not Implemented", "Not Implemented", true, false);
+
+    private final int maxHeaderBytes;
+    private final long maxBodyBytes;
+    private final long requestTimeoutNanos;
+
+    /** With the defaults: 8 KiB of headers, 1 MiB bodies, 10 s per request. */
+    public HttpHelloHandler() {
+        this(DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** With these limits. */
+    public HttpHelloHandler(int maxHeaderBytes, long maxBodyBytes, Duration requestTimeout) {
+        if (maxHeaderBytes < 64) {
+            throw new IllegalArgumentException("the header limit must be at least 64 bytes, got " + maxHeaderBytes);
+        }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("the body limit must not be negative, got " + maxBodyBytes);
+        }
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.maxBodyBytes = maxBodyBytes;
+        this.requestTimeoutNanos = requestTimeout.toNanos();
+    }
+
+    /** The largest request head accepted. */
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    /** The largest request body accepted. */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    private static byte[] response(String status, String body, boolean close, boolean head) {
+        String s = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n"
+                + (close ? "Connection: close\r\n" : "") + "\r\n" + (head ? "" : body);
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Per-connection state. */
+    private static final class State {
+        final byte[] acc;
+        int accLen;
+        long bodyLeft;
+        byte[] afterBody;
+        boolean closeAfterBody;
+        byte[] pendingOut;
+        int pendingOff;
+        boolean closeAfterPending;
+        boolean done;
+
+        State(int size) {
+            acc = new byte[size];
+        }
+    }
+
+    @Override
+    public void onOpen(TcpConnection c) {
+        c.attach(new State(maxHeaderBytes));
+    }
+
+    @Override
+    public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+        State st = (State) c.attachment();
+        int taken = 0;
+        while (taken < length && !st.done) {
+            if (st.pendingOut != null) {
+                break;
+            }
+            if (st.bodyLeft > 0 && st.accLen == 0) {
+                int skip = (int) Math.min(st.bodyLeft, length - taken);
+                st.bodyLeft -= skip;
+                taken += skip;
+                if (st.bodyLeft == 0) {
+                    bodyDone(c, st);
+                }
+                continue;
+            }
+            int n = Math.min(st.acc.length - st.accLen, length - taken);
+            if (n == 0) {
+                break;
+            }
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset + taken, st.acc, st.accLen, n);
+            st.accLen += n;
+            taken += n;
+            process(c, st);
+        }
+        if (st.done) {
+            return length; // closing: the rest is dropped
+        }
+        updateDeadline(c, st);
+        return taken;
+    }
+
+    @Override
+    public void onWritable(TcpConnection c) {
+        State st = (State) c.attachment();
+        if (st.pendingOut != null && send(c, st, st.pendingOut, st.pendingOff, st.closeAfterPending)) {
+            process(c, st);
+            updateDeadline(c, st);
+        }
+    }
+
+    private void updateDeadline(TcpConnection c, State st) {
+        boolean partial = st.accLen > 0 || st.bodyLeft > 0;
+        if (partial && c.deadline == 0 && requestTimeoutNanos > 0) {
+            c.deadline(requestTimeoutNanos);
+        } else if (!partial && c.deadline != 0) {
+            c.deadline(0);
+        }
+    }
+
+    /** Answers every complete request in the head buffer, in order. */
+    private void process(TcpConnection c, State st) {
+        while (!st.done && st.pendingOut == null) {
+            if (st.bodyLeft > 0) {
+                int skip = (int) Math.min(st.bodyLeft, st.accLen);
+                compact(st, skip);
+                st.bodyLeft -= skip;
+                if (st.bodyLeft > 0) {
+                    return;
+                }
+                bodyDone(c, st);
+                continue;
+            }
+            int end = headEnd(st.acc, st.accLen);
+            if (end < 0) {
+                if (st.accLen >= st.acc.length) {
+                    fail(c, st, HEADERS_TOO_LARGE);
+                }
+                return;
+            }
+            parse(c, st, end);
+        }
+    }
+
+    private void bodyDone(TcpConnection c, State st) {
+        byte[] r = st.afterBody;
+        st.afterBody = null;
+        send(c, st, r, 0, st.closeAfterBody);
+    }
+
+    private static void compact(State st, int n) {
+        System.arraycopy(st.acc, n, st.acc, 0, st.accLen - n);
+        st.accLen -= n;
+    }
+
+    /** Index just past CRLFCRLF in {@code b[0..len)}, or -1. */
+    private static int headEnd(byte[] b, int len) {
+        for (int i = 3; i < len; i++) {
+            if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isTokenChar(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+    }
+
+    private static boolean regionEqualsIgnoreCase(byte[] b, int from, int to, String s) {
+        if (to - from != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            int x = b[from + i];
+            if (x >= 'A' && x <= 'Z') {
+                x += 32;
+            }
+            if (x != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parses the request head in {@code acc[0..end)} and answers it (or sets up its body). */
+    private void parse(TcpConnection c, State st, int end) {
+        byte[] b = st.acc;
+        // request line: METHOD SP TARGET SP HTTP/1.x CRLF
+        int i = 0;
+        while (i < end && isTokenChar(b[i])) {
+            i++;
+        }
+        int methodEnd = i;
+        if (methodEnd == 0 || i >= end || b[i] != ' ') {
+            fail(c, st, BAD_REQUEST);
+            return;
+        }
+        int targetStart = ++i;
+        while (i < end && b[i] > ' ' && b[i] < 127) {
+            i++;
+        }
+        int targetEnd = i;
+        if (targetEnd == targetStart || i >= end || b[i] != ' ' || (b[targetStart] != '/' && b[targetStart] != '*')) {
+            fail(c, st, BAD_REQUEST);
+            return;
+        }
+        int v = ++i;
+        if (v + 10 > end || b[v] != 'H' || b[v + 1] != 'T' || b[v + 2] != 'T' || b[v + 3] != 'P' || b[v + 4] != '/'
+                || b[v + 5] != '1' || b[v + 6] != '.' || (b[v + 7] != '0' && b[v + 7] != '1')
+                || b[v + 8] != '\r' || b[v + 9] != '\n') {
+            fail(c, st, BAD_REQUEST);
+            return;
+        }
+        boolean http11 = b[v + 7] == '1';
+        boolean close = !http11;
+        boolean host = false;
+        long contentLength = -1;
+        i = v + 10;
+        // headers: name ":" OWS value OWS CRLF, until the empty line
+        while (i < end - 2) {
+            int nameStart = i;
+            while (i < end && isTokenChar(b[i])) {
+                i++;
+            }
+            int nameEnd = i;
+            if (nameEnd == nameStart || i >= end || b[i] != ':') {
+                fail(c, st, BAD_REQUEST);
+                return;
+            }
+            i++;
+            while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+                i++;
+            }
+            int valueStart = i;
+            while (i < end && b[i] != '\r' && b[i] != '\n') {
+                if (b[i] < ' ' && b[i] != '\t' || b[i] == 127) {
+                    fail(c, st, BAD_REQUEST);
+                    return;
+                }
+                i++;
+            }
+            int valueEnd = i;
+            while (valueEnd > valueStart && (b[valueEnd - 1] == ' ' || b[valueEnd - 1] == '\t')) {
+                valueEnd--;
+            }
+            if (i + 1 >= end || b[i] != '\r' || b[i + 1] != '\n') {
+                fail(c, st, BAD_REQUEST);
+                return;
+            }
+            i += 2;
+            if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "content-length")) {
+                long n = parseLength(b, valueStart, valueEnd);
+                if (n < 0 || (contentLength >= 0 && contentLength != n)) {
+                    fail(c, st, BAD_REQUEST);
+                    return;
+                }
+                contentLength = n;
+            } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "transfer-encoding")) {
+                fail(c, st, NOT_IMPLEMENTED);
+                return;
+            } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "connection")) {
+                if (regionEqualsIgnoreCase(b, valueStart, valueEnd, "close")) {
+                    close = true;
+                } else if (regionEqualsIgnoreCase(b, valueStart, valueEnd, "keep-alive")) {
+                    close = false;
+                }
+            } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "host")) {
+                host = true;
+            }
+        }
+        if (http11 && !host) {
+            fail(c, st, BAD_REQUEST);
+            return;
+        }
+        if (contentLength > maxBodyBytes) {
+            fail(c, st, TOO_LARGE);
+            return;
+        }
+        boolean root = targetEnd - targetStart == 1 && b[targetStart] == '/';
+        boolean isHead = regionEqualsIgnoreCase(b, 0, methodEnd, "head") && b[0] == 'H';
+        byte[] r;
+        if (!root) {
+            r = close ? NOT_FOUND_CLOSE : NOT_FOUND;
+        } else if (isHead) {
+            r = close ? HELLO_HEAD_CLOSE : HELLO_HEAD;
+        } else {
+            r = close ? HELLO_CLOSE : HELLO; // GET, and any other method on "/", answers the greeting
+        }
+        compact(st, end);
+        if (contentLength > 0) {
+            st.bodyLeft = contentLength;
+            st.afterBody = r;
+            st.closeAfterBody = close;
+            return;
+        }
+        send(c, st, r, 0, close);
+    }
+
+    private static long parseLength(byte[] b, int from, int to) {
+        if (from == to || to - from > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return -1;
+            }
+            n = n * 10 + (b[i] - '0');
+        }
+        return n;
+    }
+
+    private void fail(TcpConnection c, State st, byte[] response) {
+        st.accLen = 0;
+        st.bodyLeft = 0;
+        send(c, st, response, 0, true);
+    }
+
+    /** Writes {@code r[from..]}; true when all of it went into the send queue. */
+    private static boolean send(TcpConnection c, State st, byte[] r, int from, boolean close) {
+        int n = c.write(r, from, r.length - from);
+        if (n < 0) {
+            st.done = true;
+            return false;
+        }
+        if (from + n < r.length) {
+            st.pendingOut = r;
+            st.pendingOff = from + n;
+            st.closeAfterPending = close;
+            return false;
+        }
+        st.pendingOut = null;
+        if (close) {
+            st.done = true;
+            c.close();
+        }
+        return true;
+    }
+}

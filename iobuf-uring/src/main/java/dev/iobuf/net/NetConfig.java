@@ -1,0 +1,76 @@
+package dev.iobuf.net;
+
+import dev.iobuf.pool.Tier;
+
+import java.time.Duration;
+
+/**
+ * Sizes and time-outs of a {@link TcpServer}. Every pool is per event loop: each loop gets a
+ * receive pool (all of it in the loop's provided-buffer ring) and a send pool. Immutable; start
+ * from {@link #defaults()} and change with the {@code with*} methods.
+ *
+ * @param receiveTier     size of each receive buffer
+ * @param receiveBuffers  receive buffers per loop (the provided-buffer ring; at most 32768)
+ * @param sendTier        size of each send buffer
+ * @param sendBuffers     send buffers per loop; when they run out, writes are refused and
+ *                        receiving pauses until some are free again
+ * @param sendQueue       send buffers one connection may hold at most (its queue depth)
+ * @param backlog         listen backlog
+ * @param idleTimeout     a connection with no completed receive or send for this long is closed;
+ *                        {@link Duration#ZERO}: never
+ */
+public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int sendBuffers, int sendQueue,
+                        int backlog, Duration idleTimeout) {
+    /** Default receive buffer: 8 KiB. */
+    public static final Tier DEFAULT_RECEIVE_TIER = Tier.MEDIUM;
+    /** Default receive buffers per loop. */
+    public static final int DEFAULT_RECEIVE_BUFFERS = 1024;
+    /** Default send buffer: 8 KiB. */
+    public static final Tier DEFAULT_SEND_TIER = Tier.MEDIUM;
+    /** Default send buffers per loop. */
+    public static final int DEFAULT_SEND_BUFFERS = 2048;
+    /** Default send queue depth per connection (8 x 8 KiB = 64 KiB in flight). */
+    public static final int DEFAULT_SEND_QUEUE = 8;
+    /** Default listen backlog. */
+    public static final int DEFAULT_BACKLOG = 4096;
+
+    public NetConfig {
+        if (receiveBuffers < 1 || receiveBuffers > 32768) {
+            throw new IllegalArgumentException("receive buffers per loop must be 1..32768, got " + receiveBuffers);
+        }
+        if (sendBuffers < 1) {
+            throw new IllegalArgumentException("send buffers per loop must be at least 1, got " + sendBuffers);
+        }
+        if (sendQueue < 1 || sendQueue > 1024) {
+            throw new IllegalArgumentException("send queue depth must be 1..1024, got " + sendQueue);
+        }
+        if (receiveTier.size() > (1 << 30) || sendTier.size() > (1 << 30)) {
+            throw new IllegalArgumentException("network buffers must be at most 1 GiB");
+        }
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle time-out must not be negative, got " + idleTimeout);
+        }
+    }
+
+    /** The defaults: 8 KiB buffers, 1024 receive and 2048 send buffers per loop, no idle time-out. */
+    public static NetConfig defaults() {
+        return new NetConfig(DEFAULT_RECEIVE_TIER, DEFAULT_RECEIVE_BUFFERS, DEFAULT_SEND_TIER, DEFAULT_SEND_BUFFERS,
+                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO);
+    }
+
+    /** With receive buffers of {@code tier}, {@code count} per loop. */
+    public NetConfig withReceive(Tier tier, int count) {
+        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout);
+    }
+
+    /** With send buffers of {@code tier}, {@code count} per loop, at most {@code queue} per connection. */
+    public NetConfig withSend(Tier tier, int count, int queue) {
+        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout);
+    }
+
+    /** With an idle time-out ({@link Duration#ZERO}: none). */
+    public NetConfig withIdleTimeout(Duration timeout) {
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout);
+    }
+
+}

@@ -1,0 +1,528 @@
+package dev.iobuf.net;
+
+import dev.iobuf.uring.CqeFlags;
+import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.OpFlags;
+import dev.iobuf.uring.reactor.CompletionHandler;
+import dev.iobuf.uring.reactor.EventLoop;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One accepted TCP connection on an {@link EventLoop}. Receives through a multishot receive from
+ * the loop's provided-buffer ring and hands the bytes to its {@link TcpHandler}; sends from a
+ * bounded queue of pooled buffers, in order, finishing short sends. Every method must be called on
+ * the connection's loop thread ({@link #loop()}); from elsewhere use {@link BlockingConnection} or
+ * {@link EventLoop#execute}.
+ *
+ * <p>Nothing here allocates per message: receive buffers are recycled to the ring after
+ * {@link TcpHandler#onData} returns, written bytes are copied into send buffers taken from the
+ * loop's send pool and released when their send completed.
+ */
+public final class TcpConnection implements CompletionHandler {
+    /*
+     * Implementation notes.
+     *
+     * Operations in flight are counted (inFlight): the multishot receive counts once while armed
+     * (until a CQE without F_MORE), each SEND and each ASYNC_CANCEL once. The slot is unregistered,
+     * the descriptor closed and the buffers released only when the count is 0, so no completion
+     * can reach a recycled slot and no buffer is released while the kernel may still use it.
+     *
+     * Receive buffers the handler did not consume (it returned less than the length, or the
+     * connection was paused) are kept in order on an intrusive list through the loop's per-buffer
+     * arrays (NetLoop.heldNext/Off/Len): bounded by the ring itself, no allocation. While buffers
+     * are held the multishot receive is cancelled, so one slow connection cannot drain the ring.
+     * When the ring runs dry the receive ends with -ENOBUFS; the connection waits on the loop's
+     * starved list and is re-armed once buffers were recycled (never in a busy loop).
+     *
+     * The send queue is a ring of (pool index, filled length). Writes fill the tail buffer and take
+     * new ones while the queue and the pool allow; one SEND is in flight at a time, covering the
+     * unsent part of the head buffer; bytes appended to the head during that send go out with the
+     * next one. Sends are prepared in the loop's iteration hook, so all writes of one iteration
+     * leave in one SEND.
+     */
+    /** {@link TcpHandler#onClose} reason when the server or its loop was shut down. */
+    public static final int REASON_SHUTDOWN = -108; // -ESHUTDOWN
+
+    static final int TAG_RECV = 1;
+    static final int TAG_SEND = 2;
+    static final int TAG_CANCEL = 3;
+    private static final int MSG_NOSIGNAL = 0x4000;
+
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int ABORTING = 2;
+    private static final int CLOSED = 3;
+
+    final NetLoop net;
+    final int fd;
+    private final int slot;
+    private final EventLoop loop;
+    private TcpHandler handler;
+    private Object attachment;
+    private int state;
+    private int inFlight;
+    private int closeReason;
+
+    // receiving
+    private boolean recvArmed;
+    private boolean stalled;
+    private boolean userPaused;
+    private boolean eofPending;
+    private boolean eof;
+    int heldHead = -1;
+    int heldTail = -1;
+    boolean starved;
+    TcpConnection nextStarved;
+
+    // sending
+    private final int[] sendIdx;
+    private final int[] sendLen;
+    private final int sendMask;
+    private final int sendCapacity;
+    private int sendHead;
+    private int sendCount;
+    private int sentOff;
+    private boolean sendInFlight;
+    private boolean writeBlocked;
+    boolean flushQueued;
+    TcpConnection nextFlush;
+    boolean waitingForBuffers;
+    TcpConnection nextBufferWaiter;
+
+    // time-outs
+    long lastActive;
+    long deadline;
+    int index = -1;
+
+    TcpConnection(NetLoop net, int fd, TcpHandler handler) {
+        this.net = net;
+        this.loop = net.loop;
+        this.fd = fd;
+        this.handler = handler;
+        int q = net.config.sendQueue();
+        int depth = q <= 1 ? 1 : Integer.highestOneBit(q - 1) << 1;
+        this.sendIdx = new int[depth];
+        this.sendLen = new int[depth];
+        this.sendMask = depth - 1;
+        this.sendCapacity = q;
+        this.slot = loop.register(this);
+        this.lastActive = loop.now();
+    }
+
+    void open() {
+        net.add(this);
+        handler.onOpen(this);
+        if (state == OPEN && !userPaused && !recvArmed) {
+            armRecv();
+        }
+    }
+
+    // ---- public API ---------------------------------------------------------------------------
+
+    /** The loop this connection lives on. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The socket's file descriptor. */
+    public int fd() {
+        return fd;
+    }
+
+    /** Per-connection state of the handler. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Sets the per-connection state of the handler. */
+    public void attach(Object value) {
+        attachment = value;
+    }
+
+    /** Replaces the handler (e.g. after a protocol switch). */
+    public void handler(TcpHandler h) {
+        handler = h;
+    }
+
+    /** Whether the connection is open (not closing or closed). */
+    public boolean isOpen() {
+        return state == OPEN;
+    }
+
+    /** Whether the peer has finished sending. */
+    public boolean isEof() {
+        return eof;
+    }
+
+    /**
+     * Copies up to {@code length} bytes at {@code offset} of {@code src} into the send queue;
+     * returns how many were taken (fewer when the queue or the loop's send pool is full: wait for
+     * {@link TcpHandler#onWritable}), or -1 when the connection is no longer open.
+     */
+    public int write(MemorySegment src, long offset, int length) {
+        return write(src, null, offset, length);
+    }
+
+    /** Like {@link #write(MemorySegment, long, int)} from a byte array. */
+    public int write(byte[] src, int offset, int length) {
+        return write(null, src, offset, length);
+    }
+
+    private int write(MemorySegment seg, byte[] arr, long offset, int length) {
+        if (state != OPEN) {
+            return -1;
+        }
+        int done = 0;
+        int bufSize = net.sendSize;
+        while (done < length) {
+            if (sendCount > 0) {
+                int t = (sendHead + sendCount - 1) & sendMask;
+                int space = bufSize - sendLen[t];
+                if (space > 0) {
+                    int c = Math.min(space, length - done);
+                    long dst = net.sendPool.offset(sendIdx[t]) + sendLen[t];
+                    if (seg != null) {
+                        MemorySegment.copy(seg, offset + done, net.sendSlab, dst, c);
+                    } else {
+                        MemorySegment.copy(arr, (int) offset + done, net.sendSlab, ValueLayout.JAVA_BYTE, dst, c);
+                    }
+                    sendLen[t] += c;
+                    done += c;
+                    continue;
+                }
+            }
+            if (sendCount == sendCapacity) {
+                break;
+            }
+            int idx = net.sendPool.tryAcquire();
+            if (idx < 0) {
+                net.waitForSendBuffers(this);
+                break;
+            }
+            int t = (sendHead + sendCount) & sendMask;
+            sendIdx[t] = idx;
+            sendLen[t] = 0;
+            sendCount++;
+        }
+        if (done < length) {
+            writeBlocked = true;
+        }
+        if (sendCount > 0 && !sendInFlight) {
+            net.requestFlush(this);
+        }
+        return done;
+    }
+
+    /** Bytes queued and not yet acknowledged by a send completion. */
+    public int pendingBytes() {
+        int n = -sentOff;
+        for (int i = 0; i < sendCount; i++) {
+            n += sendLen[(sendHead + i) & sendMask];
+        }
+        return n;
+    }
+
+    /** Stops handing received bytes to the handler until {@link #resumeReading()}. */
+    public void pauseReading() {
+        if (state == OPEN && !userPaused) {
+            userPaused = true;
+            cancelRecv();
+        }
+    }
+
+    /**
+     * Hands held bytes to the handler again and restarts receiving (after {@link #pauseReading()}
+     * or after the handler consumed fewer bytes than it was given).
+     */
+    public void resumeReading() {
+        userPaused = false;
+        resume();
+    }
+
+    /**
+     * Closes this connection if it is still open {@code nanos} from now, whatever its activity;
+     * 0 removes the deadline. Used for slow-client time-outs.
+     */
+    public void deadline(long nanos) {
+        deadline = nanos == 0 ? 0 : (loop.now() + nanos) | 1; // never 0 once set
+        if (nanos > 0) {
+            net.ensureSweep(nanos);
+        }
+    }
+
+    /**
+     * Closes gracefully: stops receiving (unread bytes are dropped), sends what is queued, then
+     * closes the socket. {@link TcpHandler#onClose} follows with reason 0.
+     */
+    public void close() {
+        if (state != OPEN) {
+            return;
+        }
+        state = CLOSING;
+        cancelRecv();
+        dropHeld();
+        maybeFinish();
+    }
+
+    /** Closes at once: cancels what is in flight, drops what is queued. */
+    public void abort() {
+        abort(0);
+    }
+
+    void abort(int reason) {
+        if (state >= ABORTING) {
+            return;
+        }
+        if (closeReason == 0) {
+            closeReason = reason;
+        }
+        state = ABORTING;
+        dropHeld();
+        if (inFlight > 0) {
+            loop.sqe().cancelFd(fd, OpFlags.CANCEL_ALL).userData(EventLoop.userData(slot, TAG_CANCEL));
+            inFlight++;
+        }
+        maybeFinish();
+    }
+
+    // ---- completions ----------------------------------------------------------------------------
+
+    @Override
+    public void onCompletion(int tag, int res, int flags) {
+        switch (tag) {
+            case TAG_RECV -> onRecv(res, flags);
+            case TAG_SEND -> onSend(res);
+            default -> inFlight--;
+        }
+        maybeFinish();
+    }
+
+    private void armRecv() {
+        loop.sqe().recvMultishot(fd, net.group, 0).userData(EventLoop.userData(slot, TAG_RECV));
+        recvArmed = true;
+        inFlight++;
+    }
+
+    private void cancelRecv() {
+        if (recvArmed) {
+            loop.sqe().cancel(EventLoop.userData(slot, TAG_RECV), 0).userData(EventLoop.userData(slot, TAG_CANCEL));
+            inFlight++;
+        }
+    }
+
+    private boolean wantsRecv() {
+        return state == OPEN && !recvArmed && !eof && !eofPending && !stalled && !userPaused && heldHead < 0;
+    }
+
+    private void onRecv(int res, int flags) {
+        if (!CqeFlags.hasMore(flags)) {
+            recvArmed = false;
+            inFlight--;
+        }
+        if (res > 0) {
+            int bid = CqeFlags.bufferId(flags);
+            net.taken(bid);
+            lastActive = loop.now();
+            if (state != OPEN) {
+                net.recycle(bid);
+            } else if (heldHead >= 0 || stalled || userPaused) {
+                net.holdLast(this, bid, 0, res);
+            } else {
+                deliver(bid, 0, res);
+            }
+        } else if (res == 0) {
+            if (state == OPEN) {
+                if (heldHead >= 0) {
+                    eofPending = true;
+                } else {
+                    onEof();
+                }
+            }
+        } else if (res != -Errno.ENOBUFS && res != -Errno.ECANCELED && state == OPEN) {
+            abort(res);
+            return;
+        }
+        if (wantsRecv()) {
+            if (res == -Errno.ENOBUFS) {
+                net.starve(this);
+            } else {
+                armRecv();
+            }
+        }
+    }
+
+    /** Called by the loop once buffers were recycled after this connection ran the ring dry. */
+    void unstarve() {
+        if (wantsRecv()) {
+            armRecv();
+        }
+    }
+
+    /** Hands {@code len} bytes at {@code off} of buffer {@code bid} to the handler; false when it stalled. */
+    private boolean deliver(int bid, int off, int len) {
+        int n = handler.onData(this, net.recvSlab, net.recvPool.offset(bid) + off, len);
+        if (n >= len || state != OPEN) {
+            net.recycle(bid);
+            return true;
+        }
+        n = Math.max(n, 0);
+        net.holdFirst(this, bid, off + n, len - n);
+        if (!stalled) {
+            stalled = true;
+            cancelRecv();
+        }
+        return false;
+    }
+
+    private void resume() {
+        if (state != OPEN) {
+            return;
+        }
+        stalled = false;
+        while (heldHead >= 0 && state == OPEN && !userPaused) {
+            int bid = net.popHeld(this);
+            if (!deliver(bid, net.heldOff[bid], net.heldLen[bid])) {
+                return;
+            }
+        }
+        if (state == OPEN && heldHead < 0 && eofPending) {
+            eofPending = false;
+            onEof();
+        }
+        if (wantsRecv()) {
+            armRecv();
+        }
+    }
+
+    private void onEof() {
+        eof = true;
+        handler.onEof(this);
+    }
+
+    void flush() {
+        flushQueued = false;
+        if (sendInFlight || sendCount == 0 || state >= ABORTING) {
+            return;
+        }
+        int h = sendHead;
+        int n = sendLen[h] - sentOff;
+        long addr = net.sendPool.address(sendIdx[h]) + sentOff;
+        loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
+        sendInFlight = true;
+        inFlight++;
+    }
+
+    private void onSend(int res) {
+        inFlight--;
+        sendInFlight = false;
+        if (res < 0) {
+            if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+                net.requestFlush(this);
+            } else if (state < ABORTING) {
+                abort(res == -Errno.ECANCELED ? closeReason : res);
+            }
+            return;
+        }
+        lastActive = loop.now();
+        sentOff += res;
+        int h = sendHead;
+        if (sentOff >= sendLen[h]) {
+            net.sendPool.release(sendIdx[h]);
+            sendHead = (h + 1) & sendMask;
+            sendCount--;
+            sentOff = 0;
+            net.sendBuffersFreed();
+        }
+        if (sendCount > 0) {
+            net.requestFlush(this);
+        }
+        if (state == OPEN) {
+            if (writeBlocked) {
+                writeBlocked = false;
+                handler.onWritable(this);
+            }
+            if (stalled && !userPaused) {
+                resume();
+            }
+        }
+    }
+
+    /** The loop's send pool has buffers again. */
+    void sendBuffersAvailable() {
+        if (state != OPEN) {
+            return;
+        }
+        if (writeBlocked) {
+            writeBlocked = false;
+            handler.onWritable(this);
+        }
+        if (stalled && !userPaused) {
+            resume();
+        }
+    }
+
+    private void dropHeld() {
+        while (heldHead >= 0) {
+            net.recycle(net.popHeld(this));
+        }
+        eofPending = false;
+    }
+
+    private void maybeFinish() {
+        if (state == CLOSING && inFlight == 0 && sendCount == 0) {
+            finish();
+        } else if (state == CLOSING && sendCount > 0 && !sendInFlight && !flushQueued) {
+            net.requestFlush(this);
+        } else if (state == ABORTING && inFlight == 0) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        state = CLOSED;
+        dropHeld();
+        while (sendCount > 0) {
+            net.sendPool.release(sendIdx[sendHead]);
+            sendHead = (sendHead + 1) & sendMask;
+            sendCount--;
+        }
+        sentOff = 0;
+        net.sendBuffersFreed();
+        if (closeReason == 0) {
+            SocketCalls.shutdownOutput(fd);
+        }
+        SocketCalls.close(fd);
+        loop.unregister(slot);
+        net.remove(this);
+        handler.onClose(this, closeReason);
+    }
+
+    /** After the ring was closed (loop terminating): release everything without touching the ring. */
+    void forceRelease() {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSED;
+        heldHead = -1;
+        heldTail = -1;
+        while (sendCount > 0) {
+            net.sendPool.release(sendIdx[sendHead]);
+            sendHead = (sendHead + 1) & sendMask;
+            sendCount--;
+        }
+        SocketCalls.close(fd);
+        handler.onClose(this, REASON_SHUTDOWN);
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[fd=" + fd + ", " + switch (state) {
+            case OPEN -> "open";
+            case CLOSING -> "closing";
+            case ABORTING -> "aborting";
+            default -> "closed";
+        } + "]";
+    }
+}

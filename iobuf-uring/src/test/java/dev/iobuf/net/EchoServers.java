@@ -1,0 +1,33 @@
+package dev.iobuf.net;
+
+import java.lang.foreign.MemorySegment;
+
+/** The echo handlers the tests serve with. */
+final class EchoServers {
+    private EchoServers() {
+    }
+
+    /** Callback echo: writes back what arrives; what the send queue refuses stays held. Stateless: one for all. */
+    static final TcpHandler ECHO = new TcpHandler() {
+        @Override
+        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+            return Math.max(0, c.write(buffer, offset, length));
+        }
+    };
+
+    /** Blocking echo for one virtual thread per connection. */
+    static void blockingEcho(BlockingConnection c) {
+        byte[] buf = new byte[16384];
+        try {
+            for (;;) {
+                int n = c.read(buf, 0, buf.length);
+                if (n < 0) {
+                    return;
+                }
+                c.write(buf, 0, n);
+            }
+        } catch (java.io.IOException e) {
+            // the client went away
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.iobuf.net;
+
+import dev.iobuf.pool.PoolStats;
+import dev.iobuf.pool.Tier;
+import dev.iobuf.uring.reactor.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The echo server on real loopback sockets: many connections, every byte checked, vanishing clients, pools refilled. */
+@Timeout(60)
+class EchoTest {
+    private EventLoopGroup group;
+    private TcpServer server;
+
+    @BeforeEach
+    void loops() {
+        group = EventLoopGroup.start("echo", 2, 1024);
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        group.close();
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    /** Sends {@code n} bytes of a seeded pattern and reads them back, checking every byte; concurrent so big messages cannot deadlock. */
+    static void roundTrip(Socket s, int n, long seed) throws Exception {
+        byte[] out = new byte[n];
+        new SplittableRandom(seed).nextBytes(out);
+        OutputStream os = s.getOutputStream();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                os.write(out);
+                os.flush();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        byte[] in = new byte[n];
+        new DataInputStream(s.getInputStream()).readFully(in);
+        writer.join();
+        for (int i = 0; i < n; i++) {
+            if (in[i] != out[i]) {
+                throw new AssertionError("byte " + i + " of " + n + " differs: sent " + out[i] + ", got " + in[i]);
+            }
+        }
+    }
+
+    private void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((server.openConnections() > 0 || server.receiveBuffersInUse() > 0 || server.sendBuffersInUse() > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(server.openConnections()).as("open connections").isZero();
+        assertThat(server.receiveBuffersInUse()).as("receive buffers not back in the ring").isZero();
+        assertThat(server.sendBuffersInUse()).as("send buffers not back in the pool").isZero();
+    }
+
+    private void assertPoolsFullAfterClose() {
+        server.close();
+        List<PoolStats> stats = server.poolStats();
+        assertThat(stats).hasSize(2 * group.size());
+        for (PoolStats p : stats) {
+            assertThat(p.available()).as("pool %s", p).isEqualTo(p.capacity());
+        }
+    }
+
+    /** Runs {@code clients} clients at once, each doing {@code rounds} round trips of random sizes 1 B..maxSize. */
+    private void runClients(int clients, int rounds, int maxSize) throws Exception {
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        AtomicLong bytes = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(clients);
+        CountDownLatch allConnected = new CountDownLatch(clients);
+        for (int c = 0; c < clients; c++) {
+            long seed = c;
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = connect(server.port())) {
+                    allConnected.countDown();
+                    allConnected.await(20, TimeUnit.SECONDS); // all connections open at once
+                    SplittableRandom r = new SplittableRandom(seed);
+                    for (int i = 0; i < rounds; i++) {
+                        int n = 1 + r.nextInt(maxSize);
+                        roundTrip(s, n, r.nextLong());
+                        bytes.addAndGet(n);
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                    allConnected.countDown();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertThat(done.await(50, TimeUnit.SECONDS)).as("clients finished").isTrue();
+        assertThat(errors).as("client errors").isEmpty();
+        assertThat(bytes.get()).isPositive();
+    }
+
+    @Test
+    void thousandConnectionsRandomSizesEveryByteChecked() throws Exception {
+        java.util.concurrent.ConcurrentHashMap<Integer, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
+        TcpHandler h = new TcpHandler() {
+            @Override
+            public int onData(TcpConnection c, java.lang.foreign.MemorySegment b, long o, int n) {
+                return Math.max(0, c.write(b, o, n));
+            }
+
+            @Override
+            public void onClose(TcpConnection c, int r) {
+                reasons.merge(r, 1, Integer::sum);
+            }
+        };
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> h);
+        runClients(1000, 3, 64 * 1024);
+        assertThat(server.accepted()).isEqualTo(1000);
+        awaitIdle();
+        assertThat(reasons).as("close reasons -> count").containsOnlyKeys(0);
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void blockingStyleOneVirtualThreadPerConnection() throws Exception {
+        server = TcpServer.startBlocking(group, "127.0.0.1", 0, NetConfig.defaults(), EchoServers::blockingEcho);
+        runClients(200, 3, 64 * 1024);
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void tinyPoolsApplyBackPressureWithoutLosingBytes() throws Exception {
+        // 8 receive and 8 send buffers of 2 KiB per loop for 50 connections sending up to 64 KiB:
+        // the ring runs dry (ENOBUFS, re-armed later) and writes are refused (receiving pauses)
+        NetConfig tiny = NetConfig.defaults().withReceive(Tier.SMALL, 8).withSend(Tier.SMALL, 8, 4);
+        server = TcpServer.start(group, "127.0.0.1", 0, tiny, () -> EchoServers.ECHO);
+        runClients(50, 4, 64 * 1024);
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void tinyPoolsBlockingStyle() throws Exception {
+        NetConfig tiny = NetConfig.defaults().withReceive(Tier.SMALL, 8).withSend(Tier.SMALL, 8, 4);
+        server = TcpServer.startBlocking(group, "127.0.0.1", 0, tiny, EchoServers::blockingEcho);
+        runClients(30, 3, 32 * 1024);
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack() throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+        AtomicInteger vanished = new AtomicInteger();
+        List<Thread> rude = new ArrayList<>();
+        for (int c = 0; c < 200; c++) {
+            int kind = c % 3;
+            rude.add(Thread.ofVirtual().start(() -> {
+                try {
+                    Socket s = connect(server.port());
+                    byte[] big = new byte[200_000];
+                    OutputStream os = s.getOutputStream();
+                    if (kind == 0) {
+                        os.write(big, 0, 1000); // half a conversation, then reset (RST)
+                        s.setSoLinger(true, 0);
+                    } else if (kind == 1) {
+                        os.write(big); // more than fits, never reads the echo, then closes
+                    } else {
+                        os.write(big, 0, 5000);
+                        s.getInputStream().read(); // read one byte of the echo, then go
+                        s.setSoLinger(true, 0);
+                    }
+                    s.close();
+                    vanished.incrementAndGet();
+                } catch (IOException e) {
+                    vanished.incrementAndGet(); // reset by the server while writing: also gone
+                }
+            }));
+        }
+        runClients(100, 3, 64 * 1024); // polite clients meanwhile
+        for (Thread t : rude) {
+            t.join();
+        }
+        assertThat(vanished.get()).isEqualTo(200);
+        awaitIdle();
+        runClients(20, 2, 1024); // still serving
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void pausedReadingHoldsTheBytesAndResumingDeliversThemInOrder() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<TcpConnection> conn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger whilePaused = new AtomicInteger();
+        TcpHandler h = new TcpHandler() {
+            @Override
+            public void onOpen(TcpConnection c) {
+                paused.set(true);
+                c.pauseReading();
+                conn.set(c);
+            }
+
+            @Override
+            public int onData(TcpConnection c, java.lang.foreign.MemorySegment b, long o, int n) {
+                if (paused.get()) {
+                    whilePaused.incrementAndGet();
+                }
+                return Math.max(0, c.write(b, o, n));
+            }
+        };
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> h);
+        try (Socket s = connect(server.port())) {
+            byte[] out = new byte[100_000];
+            new SplittableRandom(9).nextBytes(out);
+            s.getOutputStream().write(out); // waits in the kernel: nothing is received while paused
+            while (conn.get() == null) {
+                Thread.sleep(1);
+            }
+            TcpConnection c = conn.get();
+            c.loop().execute(() -> {
+                paused.set(false);
+                c.resumeReading();
+            });
+            byte[] in = new DataInputStream(s.getInputStream()).readNBytes(out.length);
+            assertThat(in).isEqualTo(out);
+        }
+        assertThat(whilePaused.get()).as("deliveries while paused").isZero();
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void halfCloseGetsEveryByteBackThenEof() throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+        try (Socket s = connect(server.port())) {
+            byte[] out = new byte[300_000];
+            new SplittableRandom(3).nextBytes(out);
+            Thread w = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(out);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] in = s.getInputStream().readAllBytes(); // until the server's FIN
+            w.join();
+            assertThat(in).isEqualTo(out);
+        }
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheTimeout() throws Exception {
+        AtomicInteger reason = new AtomicInteger(1);
+        TcpHandler h = new TcpHandler() {
+            @Override
+            public int onData(TcpConnection c, java.lang.foreign.MemorySegment b, long o, int n) {
+                return Math.max(0, c.write(b, o, n));
+            }
+
+            @Override
+            public void onClose(TcpConnection c, int r) {
+                reason.set(r);
+            }
+        };
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults().withIdleTimeout(Duration.ofMillis(200)), () -> h);
+        try (Socket s = connect(server.port())) {
+            roundTrip(s, 100, 1);
+            InputStream in = s.getInputStream();
+            assertThat(in.read()).isEqualTo(-1); // closed by the server, within the 20 s socket time-out
+        }
+        awaitIdle();
+        assertThat(reason.get()).isEqualTo(-dev.iobuf.uring.Errno.ETIMEDOUT);
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void shuttingTheLoopsDownClosesConnectionsAndReturnsEveryBuffer() throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+        List<Socket> open = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket s = connect(server.port());
+            roundTrip(s, 5000, i);
+            s.getOutputStream().write(new byte[3000]); // unread echo in flight at shutdown
+            open.add(s);
+        }
+        group.shutdown();
+        assertThat(group.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+        for (Socket s : open) {
+            s.close();
+        }
+        assertPoolsFullAfterClose();
+    }
+}
