@@ -52,9 +52,12 @@ run() {
     out=$(taskset -c 1 "$JAVA" $JOPTS -cp "$CP" dev.iobuf.cli.Main load echo --port "$port" $largs --seconds "$SECS")
     after=$(cpu_ticks $pid)
     echo "$out" > "$OUT/load-$name.log"
-    count=$(echo "$out" | sed -n 's/^messages: *\([0-9]*\).*/\1/p' | tail -n1)
-    errors=$(echo "$out" | sed -n 's/^errors: *\([0-9]*\).*/\1/p' | tail -n1)
-    p99=$(echo "$out" | sed -n 's/^p99: *\([0-9.]*\).*/\1/p' | tail -n1)
+    # the load generator's result row: conns size seconds messages msg/s MiB/s p50 p99 p99.9 max errors
+    local row
+    row=$(echo "$out" | awk '/^conns /{getline; print; exit}')
+    count=$(echo "$row" | awk '{gsub(",", "", $4); print $4}')
+    p99=$(echo "$row" | awk '{print $9 $10}')
+    errors=$(echo "$row" | awk '{print $15}')
   else
     taskset -c 1 wrk -t1 -c64 -d3s "http://127.0.0.1:$port/" > /dev/null
     before=$(cpu_ticks $pid)
