@@ -37,10 +37,18 @@ final class BlockRing extends BlockRingPad2 {
      * and "empty for the offer at p+1" (seq p+n = p+1) are the same tag: an offer would overwrite
      * an unconsumed value and a poll could spin forever (Vyukov's queue requires n >= 2 too).
      *
-     * A cell still full one lap behind means the ring is full (or its poller is between its CAS
-     * and its store); a cell still empty means it is empty (or an offerer is between its CAS and
-     * its store). In both transient cases the call reports full or empty, as Vyukov's queue does:
-     * callers treat the ring as a cache and fall back to the slow path, never to an error.
+     * Two ways in. offer() CASes the tail and reports full when the cell is still full one lap
+     * behind (or its poller is between its CAS and its store): Vyukov's behaviour, right for a
+     * cache whose caller falls back to the slow path. put() is for rings that by construction never
+     * hold more values than cells (a slab class's free list holds only that class's slots): it
+     * claims its position with getAndAdd, as dev.iobuf.pool.IndexPool does, and waits the few
+     * instructions until the poller one lap behind has marked the cell empty. One ring uses one of
+     * the two, never both.
+     *
+     * poll() finding its cell not yet full reads the tail: tail == p means empty (return -1);
+     * tail > p means an offer or put has claimed p and is about to publish, so it spins. That keeps
+     * a completed put visible even behind an unfinished one (no false "empty" after a free has
+     * returned).
      */
 
     private final long[] ring;
@@ -107,15 +115,34 @@ final class BlockRing extends BlockRingPad2 {
                 }
                 p = lvHead();
             } else if (dif < 0) {
-                long h = lvHead();
-                if (h == p) {
-                    return -1;
+                if (p >= lvTail()) {
+                    long h = lvHead();
+                    if (h == p) {
+                        return -1;
+                    }
+                    p = h;
+                } else {
+                    Thread.onSpinWait(); // an offer or put claimed p and is about to publish
+                    p = lvHead();
                 }
-                p = h;
             } else {
                 p = lvHead(); // another poller took p
             }
         }
+    }
+
+    /**
+     * Adds {@code value} (0 or more) to a ring that can never hold more values than its capacity;
+     * never fails. Do not mix with {@link #offer(int)} on one ring.
+     */
+    void put(int value) {
+        long[] r = ring;
+        long p = (long) TAIL.getAndAdd(this, 1L);
+        int cell = (int) p & mask;
+        while ((int) ((long) RING.getAcquire(r, cell) >>> 32) != (int) p) {
+            Thread.onSpinWait(); // the poller one lap behind has not marked the cell empty yet
+        }
+        RING.setRelease(r, cell, ((long) (int) (p + 1) << 32) | (value & 0xFFFF_FFFFL));
     }
 
     /** The number of values in the ring; exact whenever no call is in flight. */
