@@ -35,7 +35,8 @@ import static dev.iobuf.alloc.BuddySystem.STATE;
  * and the arena is page-aligned, so blocks of a page or more are page-aligned.
  *
  * <p>Orders up to {@link Builder#cacheMaxBlockSize(long)} have a small lock-free cache
- * ({@link Builder#cacheCapacity(int)} blocks): a free goes to its order's cache if there is room
+ * ({@link Builder#cacheCapacity(int)} blocks, all caches together within
+ * {@link Builder#cacheBytes(long)}): a free goes to its order's cache if there is room
  * and an allocation takes from it first, so hot sizes skip split and merge and take no lock. Split
  * and merge happen under one lock. When the buddy system cannot serve a request, the caches are
  * drained into it (so cached blocks can merge) and the request is tried once more before it fails.
@@ -62,9 +63,9 @@ public final class BuddyPool implements BackingPool {
      * A block is in exactly one place at a time: a user, the cache ring, a free list, or the
      * hands of the one thread moving it between them.
      *
-     * Caches are bounded twice: by cacheCapacity blocks, and by MAX_CACHE_SHARE (no order's cache
-     * may hold more than that fraction of the arena), so a burst of one size cannot strand the
-     * whole arena in one cache. drainCaches() moves cached blocks back under the lock when the
+     * Caches are bounded twice: by cacheCapacity blocks per order, and by one byte budget for all
+     * of them (default a quarter of the arena) split evenly across the cached orders, so blocks
+     * parked in caches, which cannot merge, never hold more than the budget of the arena. drainCaches() moves cached blocks back under the lock when the
      * buddy system fails, which restores full coalescing.
      *
      * Accounting: one atomic add per allocation and per free (UsageCounter). Per-order counts are
@@ -75,10 +76,10 @@ public final class BuddyPool implements BackingPool {
     public static final long DEFAULT_ARENA_SIZE = 32L << 20;
     /** Default largest cached block: 1 MiB. */
     public static final long DEFAULT_CACHE_MAX_BLOCK_SIZE = 1L << 20;
-    /** Default blocks per cached order: 64 (further bounded by {@link #MAX_CACHE_SHARE}). */
+    /** Default blocks per cached order: 64 (further bounded by the cache byte budget). */
     public static final int DEFAULT_CACHE_CAPACITY = 64;
-    /** No order's cache holds more than {@code 1/MAX_CACHE_SHARE} of the arena. */
-    public static final int MAX_CACHE_SHARE = 8;
+    /** By default all caches together hold at most {@code 1/DEFAULT_CACHE_SHARE} of the arena. */
+    public static final int DEFAULT_CACHE_SHARE = 4;
     /** An order whose cache could hold fewer blocks than this gets no cache. */
     public static final int MIN_CACHE_CAPACITY = 2;
     /** The most blocks of the smallest size an arena may hold: 2^30. */
@@ -118,10 +119,15 @@ public final class BuddyPool implements BackingPool {
         this.buddy = new BuddySystem((int) (size >>> minShift), maxOrder);
         this.state = buddy.state;
         this.caches = new BlockRing[maxOrder + 1];
-        for (int k = 0; k <= maxOrder; k++) {
-            long blockSize = min << k;
-            long cap = Math.min(b.cacheCapacity, size / MAX_CACHE_SHARE / blockSize);
-            if (blockSize <= b.cacheMaxBlockSize && cap >= MIN_CACHE_CAPACITY) {
+        int cachedOrders = 0;
+        while (cachedOrders <= maxOrder && min << cachedOrders <= b.cacheMaxBlockSize) {
+            cachedOrders++;
+        }
+        long budget = b.cacheBytes >= 0 ? b.cacheBytes : size / DEFAULT_CACHE_SHARE;
+        long perOrder = cachedOrders == 0 ? 0 : budget / cachedOrders;
+        for (int k = 0; k < cachedOrders; k++) {
+            long cap = Math.min(b.cacheCapacity, perOrder / (min << k));
+            if (cap >= MIN_CACHE_CAPACITY) {
                 caches[k] = new BlockRing((int) Long.highestOneBit(cap));
             }
         }
@@ -388,6 +394,7 @@ public final class BuddyPool implements BackingPool {
         private long maxBlockSize;
         private long cacheMaxBlockSize = DEFAULT_CACHE_MAX_BLOCK_SIZE;
         private int cacheCapacity = DEFAULT_CACHE_CAPACITY;
+        private long cacheBytes = -1;
         private boolean hugePages = true;
 
         private Builder() {
@@ -433,7 +440,7 @@ public final class BuddyPool implements BackingPool {
 
         /**
          * Blocks each cached order holds at most, rounded down to a power of two, and never more
-         * than {@code 1/MAX_CACHE_SHARE} of the arena; an order where that leaves fewer than
+         * than its share of {@link #cacheBytes(long)}; an order where that leaves fewer than
          * {@link BuddyPool#MIN_CACHE_CAPACITY} blocks has no cache. Default 64; 0 disables caching.
          */
         public Builder cacheCapacity(int blocks) {
@@ -441,6 +448,18 @@ public final class BuddyPool implements BackingPool {
                 throw new IllegalArgumentException("cacheCapacity must be 0 to 2^30, got " + blocks);
             }
             this.cacheCapacity = blocks;
+            return this;
+        }
+
+        /**
+         * Bytes all caches together may hold, split evenly across the cached orders. Default a
+         * quarter of the arena ({@link BuddyPool#DEFAULT_CACHE_SHARE}); 0 disables caching.
+         */
+        public Builder cacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("cacheBytes must be >= 0, got " + bytes);
+            }
+            this.cacheBytes = bytes;
             return this;
         }
 

@@ -59,7 +59,8 @@ class BuddyPoolPropertiesTest {
 
     private static void run(long arenaSize, int cacheCapacity, List<Step> script) {
         try (BuddyPool pool = BuddyPool.builder().name("prop").arenaSize(arenaSize).minBlockSize(PAGE)
-                .maxBlockSize(Long.highestOneBit(arenaSize)).cacheCapacity(cacheCapacity).hugePages(false).build()) {
+                .maxBlockSize(Long.highestOneBit(arenaSize)).cacheCapacity(cacheCapacity).cacheBytes(arenaSize)
+                .hugePages(false).build()) {
             long base = pool.regions().getFirst().address();
             TreeMap<Long, Long> live = new TreeMap<>(); // offset -> block size
             List<Long> tickets = new ArrayList<>();

@@ -59,7 +59,7 @@ class BuddyPoolTest {
 
     @Test
     void cachedBlocksAreReusedAndDrainedWhenTheBuddySystemRunsOut() {
-        try (BuddyPool pool = small().cacheCapacity(8).build()) {
+        try (BuddyPool pool = small().cacheCapacity(8).cacheBytes(1024 * K).build()) {
             assertThat(pool.cacheCapacity(0)).isEqualTo(8);
             List<Long> held = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -76,6 +76,24 @@ class BuddyPoolTest {
             assertThat(whole).isNotEqualTo(Block.FAILED);
             assertThat(pool.stats().sizes().getFirst().cached()).isZero();
             pool.free(whole);
+        }
+    }
+
+    @Test
+    void allCachesTogetherStayWithinTheirByteBudget() {
+        try (BuddyPool pool = BuddyPool.builder().arenaSize(64 * 1024 * K).minBlockSize(4 * K).hugePages(false).build()) {
+            long cached = 0;
+            for (int k = 0; k < pool.orders(); k++) {
+                cached += (long) pool.cacheCapacity(k) * (pool.minBlockSize() << k);
+            }
+            assertThat(cached).isPositive().isLessThanOrEqualTo(pool.arenaSize() / BuddyPool.DEFAULT_CACHE_SHARE);
+            assertThat(pool.cacheCapacity(0)).isEqualTo(BuddyPool.DEFAULT_CACHE_CAPACITY);
+            assertThat(pool.cacheCapacity(pool.orders() - 1)).isZero(); // 64 MiB blocks are never cached
+        }
+        try (BuddyPool pool = small().cacheBytes(0).build()) {
+            for (int k = 0; k < pool.orders(); k++) {
+                assertThat(pool.cacheCapacity(k)).isZero();
+            }
         }
     }
 
