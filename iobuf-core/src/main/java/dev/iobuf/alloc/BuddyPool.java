@@ -102,6 +102,10 @@ public final class BuddyPool implements BackingPool {
         long min = b.minBlockSize > 0 ? b.minBlockSize : AlignedMemory.pageSize();
         requirePowerOfTwo(min, "minBlockSize");
         long size = AlignedMemory.alignUp(b.arenaSize, min);
+        if (size > Block.MAX_OFFSET) {
+            throw new IllegalArgumentException("arena of " + MemoryBudget.human(size) + " is larger than a ticket addresses ("
+                    + MemoryBudget.human(Block.MAX_OFFSET + 1) + "); use several arenas (RegisteredPool.Builder.maxArenas)");
+        }
         if (size / min > MAX_BLOCKS) {
             throw new IllegalArgumentException("arena of " + MemoryBudget.human(size) + " holds more than 2^30 blocks of "
                     + MemoryBudget.human(min) + ": raise minBlockSize or split the arena");

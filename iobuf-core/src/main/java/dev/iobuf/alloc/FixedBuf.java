@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * accessible until the pool is closed).
  *
  * <p>{@link #close()} may be called from any thread; the block goes back to its pool without a
- * lock (except a buddy pool whose cache for that size is full, which merges under its lock).
+ * lock, except into a buddy pool whose cache for that size is full (it merges under its lock) and
+ * for an unregistered oversize block (it is unmapped).
  */
 public final class FixedBuf implements AutoCloseable {
     /** {@link #bufferIndex()} and {@link #bufferOffset()} of a block outside every registered region. */

@@ -154,6 +154,10 @@ class BuddyPoolTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arena size");
         assertThatThrownBy(() -> BuddyPool.builder().arenaSize(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BuddyPool.builder().cacheCapacity(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BuddyPool.builder().arenaSize(1L << 49).minBlockSize(1L << 30).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxArenas");
+        assertThatThrownBy(() -> BuddyPool.builder().arenaSize(1L << 40).minBlockSize(512).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^30 blocks");
     }
 
     @Test
