@@ -38,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Two shapes: {@code single} allocates one block and frees it; {@code batch} holds
  * {@value #BATCH} blocks at once and then frees them all, so the allocator has to find room next
  * to live blocks. Scores are per allocate+free pair in both.
+ *
+ * <p>Run from the repository root after {@code mvn -q -DskipTests package}:
+ * <pre>
+ * java -cp 'iobuf-bench/target/iobuf-bench-0.1.0-SNAPSHOT.jar:iobuf-bench/target/lib/*' \
+ *     org.openjdk.jmh.Main AllocBench -t 1
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
