@@ -6,4 +6,5 @@ module dev.iobuf.core {
     requires jdk.jfr;
     exports dev.iobuf.memory;
     exports dev.iobuf.pool;
+    exports dev.iobuf.alloc;
 }

@@ -1,0 +1,71 @@
+package dev.iobuf.alloc;
+
+import dev.iobuf.memory.NativeSlab;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Blocks mapped one by one outside a pool's regions, named by tickets in
+ * {@link Block#UNREGISTERED_REGION} whose offset field is an id. The slow path of
+ * {@link OversizePolicy#UNREGISTERED}: each block is its own {@link NativeSlab}, so freeing it
+ * unmaps it and any later access through its segment fails instead of touching reused memory.
+ */
+final class UnregisteredBlocks {
+    private final ConcurrentHashMap<Long, NativeSlab> live = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final String what;
+
+    UnregisteredBlocks(String what) {
+        this.what = what;
+    }
+
+    /** Maps a block of at least {@code size} bytes; throws NativeMemoryExhaustedException when refused. */
+    long allocate(long size) {
+        NativeSlab slab = NativeSlab.map(size, false, what);
+        long id = ids.incrementAndGet();
+        live.put(id, slab);
+        return Block.of(Block.UNREGISTERED_REGION, 0, id);
+    }
+
+    MemorySegment segment(long block) {
+        return slab(block).segment();
+    }
+
+    long blockSize(long block) {
+        return slab(block).size();
+    }
+
+    /** Unmaps the block; returns its size. */
+    long free(long block) {
+        NativeSlab slab = live.remove(Block.offset(block));
+        if (slab == null) {
+            throw new IllegalStateException("unregistered block " + Block.offset(block) + " of " + what
+                    + " is not allocated: freed twice, or freed with a stale ticket");
+        }
+        long size = slab.size();
+        slab.close();
+        return size;
+    }
+
+    /** Blocks mapped now. */
+    int count() {
+        return live.size();
+    }
+
+    /** Unmaps every block (the pool is closing). */
+    void closeAll() {
+        live.values().forEach(NativeSlab::close);
+        live.clear();
+    }
+
+    private NativeSlab slab(long block) {
+        NativeSlab slab = live.get(Block.offset(block));
+        if (slab == null) {
+            throw new IllegalStateException("unregistered block " + Block.offset(block) + " of " + what
+                    + " is not allocated (already freed?)");
+        }
+        return slab;
+    }
+}
