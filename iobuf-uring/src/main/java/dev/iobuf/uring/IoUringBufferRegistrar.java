@@ -1,0 +1,167 @@
+package dev.iobuf.uring;
+
+import dev.iobuf.alloc.BufferRegistrar;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The io_uring {@link BufferRegistrar}: one ring's table of registered buffers, for
+ * {@link dev.iobuf.alloc.RegisteredPool} and READ_FIXED / WRITE_FIXED / SEND_ZC with a fixed buffer.
+ *
+ * <p>{@link #register(List)} registers a sparse table of {@link #tableSize()} slots
+ * ({@code IORING_REGISTER_BUFFERS2} with {@code IORING_RSRC_REGISTER_SPARSE}, kernel 5.19) and
+ * fills its first slots with the regions ({@code IORING_REGISTER_BUFFERS_UPDATE}). {@link #add(List)}
+ * fills the next free slots the same way, so a pool that grows by another arena registers only
+ * that arena and every earlier index stays valid. {@link #update(int, MemorySegment)} replaces one
+ * slot. Indices are slot numbers, in registration order.
+ *
+ * <p>Confined to the ring's thread like the ring itself (with {@code SINGLE_ISSUER}, registration
+ * must come from the submitting thread). Misuse throws {@link IllegalStateException}: registering
+ * twice, adding or updating before registering, any call after {@link #close()} or on a closed
+ * ring. A kernel refusal is an {@link IoUringException} naming the call and the errno.
+ */
+public final class IoUringBufferRegistrar implements BufferRegistrar {
+    /** Slots in the table when none is given: enough for 256 arenas. */
+    public static final int DEFAULT_TABLE_SIZE = 256;
+
+    private final IoUring ring;
+    private final int tableSize;
+    private int used = -1; // -1: nothing registered
+    private boolean closed;
+
+    /** A registrar for {@code ring} with a table of {@link #DEFAULT_TABLE_SIZE} slots. */
+    public IoUringBufferRegistrar(IoUring ring) {
+        this(ring, DEFAULT_TABLE_SIZE);
+    }
+
+    /**
+     * A registrar for {@code ring} with a table of {@code tableSize} slots (1 .. 16384).
+     *
+     * @throws IllegalArgumentException if {@code tableSize} is out of range
+     */
+    public IoUringBufferRegistrar(IoUring ring, int tableSize) {
+        this.ring = Objects.requireNonNull(ring, "ring");
+        if (tableSize < 1 || tableSize > Register.MAX_BUFFERS) {
+            throw new IllegalArgumentException("table size must be 1.." + Register.MAX_BUFFERS + ", got " + tableSize);
+        }
+        this.tableSize = tableSize;
+    }
+
+    /** Slots in the table: the most regions this registrar can hold. */
+    public int tableSize() {
+        return tableSize;
+    }
+
+    /** Slots filled so far (0 before {@link #register(List)}). */
+    public int used() {
+        return Math.max(0, used);
+    }
+
+    @Override
+    public int[] register(List<MemorySegment> regions) {
+        checkUsable();
+        if (used >= 0) {
+            throw new IllegalStateException("buffers are registered already: call add(...) to register more, "
+                    + "or unregister() first");
+        }
+        checkRoom(regions);
+        ring.register().buffersSparse(tableSize);
+        used = 0;
+        try {
+            return fill(regions);
+        } catch (RuntimeException e) {
+            ring.register().unregisterBuffers();
+            used = -1;
+            throw e;
+        }
+    }
+
+    @Override
+    public int[] add(List<MemorySegment> regions) {
+        checkUsable();
+        checkRegistered();
+        checkRoom(regions);
+        return fill(regions);
+    }
+
+    @Override
+    public void update(int index, MemorySegment region) {
+        checkUsable();
+        checkRegistered();
+        if (index < 0 || index >= used) {
+            throw new IllegalArgumentException("index " + index + " is not registered: slots 0.." + (used - 1) + " are");
+        }
+        ring.register().updateBuffers(index, new MemorySegment[] {region}, null);
+    }
+
+    @Override
+    public void unregister() {
+        checkUsable();
+        checkRegistered();
+        ring.register().unregisterBuffers();
+        used = -1;
+    }
+
+    @Override
+    public boolean isRegistered() {
+        return used >= 0 && !closed;
+    }
+
+    /** Unregisters what is registered (if the ring is still open) and refuses every later call. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (used >= 0 && !ring.isClosed()) {
+            ring.register().unregisterBuffers();
+        }
+        used = -1;
+    }
+
+    private int[] fill(List<MemorySegment> regions) {
+        MemorySegment[] array = regions.toArray(MemorySegment[]::new);
+        int first = used;
+        int n = ring.register().updateBuffers(first, array, null);
+        if (n != array.length) {
+            throw new IoUringException("io_uring_register(REGISTER_BUFFERS_UPDATE) updated only " + n + " of "
+                    + array.length + " slots", 0);
+        }
+        used = first + n;
+        int[] indices = new int[n];
+        for (int i = 0; i < n; i++) {
+            indices[i] = first + i;
+        }
+        return indices;
+    }
+
+    private void checkRoom(List<MemorySegment> regions) {
+        Objects.requireNonNull(regions, "regions");
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("no regions to register");
+        }
+        int after = Math.max(0, used) + regions.size();
+        if (after > tableSize) {
+            throw new IllegalArgumentException("the table has " + tableSize + " slots and " + Math.max(0, used)
+                    + " are used; " + regions.size() + " more do not fit (create the registrar with a larger table)");
+        }
+    }
+
+    private void checkRegistered() {
+        if (used < 0) {
+            throw new IllegalStateException("nothing is registered: call register(...) first");
+        }
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("IoUringBufferRegistrar is closed");
+        }
+        if (ring.isClosed()) {
+            throw new IllegalStateException("the ring of this registrar is closed");
+        }
+    }
+}
