@@ -22,7 +22,8 @@ public final class Main {
                                       io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM
               load echo --port P [--host H] --conns C --size S --seconds D
                                       echo load generator: checks every echoed byte, prints a table
-              bench [--quick]         a side-by-side table of iobuf's pools against their peers
+              bench [--threads 1,2,4] [--seconds 0.5]
+                                      a short JMH table of iobuf's pools against their peers
               help                    this text
 
             Set IOBUF_JAVA_OPTS for JVM options (e.g. -Diobuf.memory.limit=2g).
