@@ -72,9 +72,11 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * No wake-up is lost and nobody sleeps in fixed steps.
      *
      * Statistics. head counts takes and tail - capacity counts releases, so those are free. The
-     * peak of indices in use is sampled every PEAK_SAMPLE_MASK+1 takes (reading tail on every
-     * take would put the producers' cache line on every consumer's path) and set to capacity
-     * exactly when the pool runs dry. Waits and failed tries are counted on their slow paths.
+     * peak of indices in use is computed from head and tail every PEAK_SAMPLE_MASK+1 takes, and
+     * after any take that finds the next slot not full (the ring may be empty: that is where the
+     * peak is); reading tail on every take would put the producers' cache line on every
+     * consumer's path. A failed tryAcquire sets it to capacity. Waits and failed tries are
+     * counted on their slow paths.
      */
 
     /** Spins with {@link Thread#onSpinWait()} before a blocked acquire starts yielding. */
@@ -306,7 +308,10 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             if (dif == 0) {
                 if (casHead(p, p + 1)) {
                     RING.setRelease(r, slot, (long) (int) (p + m + 1) << 32);
-                    if ((p & PEAK_SAMPLE_MASK) == 0) {
+                    // Sample the in-use peak every few takes, and whenever this take may have
+                    // emptied the ring (the next slot is not full), where the peak is reached.
+                    if ((p & PEAK_SAMPLE_MASK) == 0
+                            || (int) ((long) RING.getOpaque(r, (int) (p + 1) & m) >>> 32) != (int) (p + 2)) {
                         samplePeak(p + 1);
                     }
                     return (int) e;

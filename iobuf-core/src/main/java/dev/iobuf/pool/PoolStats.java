@@ -6,8 +6,9 @@ package dev.iobuf.pool;
  * @param capacity    indices in the pool
  * @param available   indices free when the snapshot was taken
  * @param inUse       indices acquired when the snapshot was taken
- * @param peakInUse   the most indices in use at once: sampled every 64 acquires, and exact when
- *                    the pool ran dry (then it equals {@code capacity})
+ * @param peakInUse   the most indices in use at once: sampled every 64 acquires and at every
+ *                    acquire that may have emptied the pool, so a pool that ran dry shows
+ *                    {@code capacity}
  * @param acquires    successful acquires since creation
  * @param releases    releases since creation
  * @param waits       acquires that found the pool empty and had to wait

@@ -145,6 +145,21 @@ class BoundedPoolTest {
     }
 
     @Test
+    void peakReachesCapacityWhenEveryIndexIsTakenWithoutAFailedTry() {
+        BoundedPool<Integer> pool = BoundedPool.create(100);
+        pool.fill(i -> i);
+        int[] held = new int[pool.capacity()];
+        for (int k = 0; k < held.length; k++) {
+            held[k] = pool.tryAcquire();
+        }
+        for (int i : held) {
+            pool.release(i);
+        }
+        assertThat(pool.stats().peakInUse()).isEqualTo(128);
+        assertThat(pool.stats().failedTries()).isZero();
+    }
+
+    @Test
     void everyCallAfterCloseFails() {
         BoundedPool<Integer> pool = BoundedPool.create(2);
         pool.fill(i -> i);
