@@ -103,6 +103,9 @@ public final class RegisteredPool implements BufPool {
             Arena[] a = arenas;
             int n = a.length;
             int start = current;
+            if (start >= n) {
+                start = 0; // arenas and current are two reads: others may have grown the pool between them
+            }
             for (int i = 0; i < n; i++) {
                 int k = start + i < n ? start + i : start + i - n;
                 long block = a[k].pool.allocate(size);

@@ -53,10 +53,10 @@ public final class BoundedPool<T> extends IndexPool {
         if (filling || isClosed()) {
             throw new IllegalStateException(isClosed() ? "pool is closed" : "pool is already filled");
         }
-        filling = true;
         for (int i = 0; i < values.length; i++) {
-            values[i] = factory.apply(i);
+            values[i] = factory.apply(i); // a throwing factory leaves the pool unfilled, and fill may be retried
         }
+        filling = true;
         fillIndices();
     }
 

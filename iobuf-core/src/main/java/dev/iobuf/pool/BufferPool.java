@@ -34,24 +34,24 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
     private final Tier tier;
     private final NativeSlab slab;
     private final MemorySegment[] segments;
-    /** Two recycled handles per index, used alternately; created on first take. */
-    private final PooledBuffer[] handles;
-    /** Takes through handles per index; touched only by the index's owner. */
-    private final int[] handleTakes;
 
     private BufferPool(Tier tier, int capacity, boolean hugePages) {
         super(capacity);
         this.tier = tier;
         long bytes = (long) tier.size() * capacity();
+        // Heap first: if it fails there is no mapping to leak.
+        this.segments = new MemorySegment[capacity()];
         this.slab = NativeSlab.map(bytes, hugePages,
                 "BufferPool " + tier + " x " + capacity() + " slab");
-        MemorySegment whole = slab.segment().asSlice(0, bytes);
-        this.segments = new MemorySegment[capacity()];
-        for (int i = 0; i < segments.length; i++) {
-            segments[i] = whole.asSlice((long) i * tier.size(), tier.size());
+        try {
+            MemorySegment whole = slab.segment().asSlice(0, bytes);
+            for (int i = 0; i < segments.length; i++) {
+                segments[i] = whole.asSlice((long) i * tier.size(), tier.size());
+            }
+        } catch (RuntimeException | Error e) {
+            slab.close();
+            throw e;
         }
-        this.handles = new PooledBuffer[2 * capacity()];
-        this.handleTakes = new int[capacity()];
         fillIndices();
     }
 
@@ -148,14 +148,10 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
     }
 
     private PooledBuffer handle(int index) {
-        // Only the owner of index touches its handles until it releases: plain accesses suffice,
-        // ordered by the pool's release/acquire of the index.
-        int slot = 2 * index + (handleTakes[index]++ & 1);
-        PooledBuffer h = handles[slot];
-        if (h == null) {
-            h = new PooledBuffer(this, index);
-            handles[slot] = h;
-        }
+        // A fresh handle per take: a stale handle can never be reopened for the next owner. It is
+        // one small object, which escape analysis usually removes when it does not leave the
+        // caller's method; indices (acquire/release) allocate nothing at all.
+        PooledBuffer h = new PooledBuffer(this, index);
         h.open();
         return h;
     }

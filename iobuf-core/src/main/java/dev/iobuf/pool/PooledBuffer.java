@@ -10,9 +10,10 @@ import java.lang.foreign.MemorySegment;
  * {@link #segment()}, {@link #index()} and a second {@link #close()} throw
  * {@link IllegalStateException} instead of reaching a buffer that may belong to someone else now.
  *
- * <p>Handles are recycled so that taking allocates nothing at steady state. Each index has two
- * handle objects used alternately, so a stale handle is caught reliably until its index has been
- * taken twice more; keep handles no longer than the buffer is yours.
+ * <p>Every take makes a new handle, so a handle that was closed stays closed: a stale handle can
+ * never reach the buffer of whoever owns the index now. A handle is one small object, which the
+ * JIT's escape analysis usually removes when the handle does not leave the method that took it;
+ * code that must allocate nothing at all uses the pool's indices ({@code acquire}/{@code release}).
  */
 public final class PooledBuffer implements AutoCloseable {
     private final BufferPool pool;

@@ -58,6 +58,17 @@ class BoundedPoolTest {
     }
 
     @Test
+    void aThrowingFactoryLeavesThePoolUnfilledAndFillCanBeRetried() {
+        BoundedPool<String> pool = BoundedPool.create(2);
+        assertThatThrownBy(() -> pool.fill(i -> {
+            throw new IllegalStateException("factory failed");
+        })).hasMessage("factory failed");
+        assertThatThrownBy(pool::tryAcquire).isInstanceOf(IllegalStateException.class).hasMessageContaining("fill");
+        pool.fill(i -> "ok");
+        assertThat(pool.available()).isEqualTo(2);
+    }
+
+    @Test
     void fillTwiceFails() {
         BoundedPool<String> pool = BoundedPool.create(2);
         pool.fill(i -> "x");

@@ -152,7 +152,11 @@ public final class BlockingConnection implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            loop.offer(closeTask);
+            try {
+                loop.execute(closeTask); // waits while the loop's queue is full: a dropped close would leak the connection
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
+                // the loop has terminated: its terminate hook closed every connection
+            }
         }
     }
 

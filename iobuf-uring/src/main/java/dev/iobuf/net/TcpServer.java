@@ -236,6 +236,8 @@ public final class TcpServer implements AutoCloseable {
         private boolean armed;
         private boolean stopping;
         private boolean fdClosed;
+        /** Whether a cancel of the accept was submitted and its own completion has not come yet. */
+        private boolean cancelPending;
 
         Acceptor(EventLoop loop) {
             this.loop = loop;
@@ -256,7 +258,13 @@ public final class TcpServer implements AutoCloseable {
         @Override
         public void onCompletion(int tag, int res, int flags) {
             if (tag != 1) {
-                return; // the cancel's own completion
+                // The cancel's own completion: the slot may be freed only when neither the accept
+                // nor the cancel can still post a completion to it.
+                cancelPending = false;
+                if (stopping && !armed) {
+                    finishStop();
+                }
+                return;
             }
             if (!CqeFlags.hasMore(flags)) {
                 armed = false;
@@ -275,7 +283,9 @@ public final class TcpServer implements AutoCloseable {
             }
             if (!armed) {
                 if (stopping) {
-                    finishStop();
+                    if (!cancelPending) {
+                        finishStop();
+                    }
                 } else if (res == -Errno.EMFILE || res == -Errno.ENFILE || res == -Errno.ENOMEM
                         || res == -Errno.ENOBUFS) {
                     retry.schedule(ACCEPT_RETRY_NANOS);
@@ -292,13 +302,20 @@ public final class TcpServer implements AutoCloseable {
             stopping = true;
             retry.close();
             if (armed) {
+                cancelPending = true;
                 loop.sqe().cancel(EventLoop.userData(slot, 1), 0).userData(EventLoop.userData(slot, 2));
             } else {
                 finishStop();
             }
         }
 
+        private boolean finished;
+
         private void finishStop() {
+            if (finished) {
+                return;
+            }
+            finished = true;
             closeFd();
             loop.unregister(slot);
         }
@@ -326,12 +343,18 @@ public final class TcpServer implements AutoCloseable {
         closed = true;
         Acceptor acc = acceptor;
         if (acc != null) {
-            acc.loop.offer(acc::stop);
+            try {
+                acc.loop.execute(acc::stop); // waits while the queue is full: a dropped stop would keep accepting
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
+                // the loop has terminated: its terminate hook closed the listening socket already
+            }
         } else {
             SocketCalls.close(listenFd);
         }
         for (NetLoop l : netLoops) {
-            if (!l.loop.offer(() -> l.close(null))) {
+            try {
+                l.loop.execute(() -> l.close(null));
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
                 continue; // loop gone: its terminate hook released everything
             }
         }

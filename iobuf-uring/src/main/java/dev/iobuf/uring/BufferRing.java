@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.memory.AlignedMemory;
+import dev.iobuf.memory.NativeSlab;
 import dev.iobuf.pool.BufferPool;
 
 import java.lang.foreign.MemorySegment;
@@ -42,6 +43,8 @@ public final class BufferRing implements AutoCloseable {
      */
     /** The most entries a buffer ring may have. */
     public static final int MAX_ENTRIES = 32768;
+    /** The largest buffer id: the kernel carries ids in 16 bits. */
+    public static final int MAX_BUFFER_ID = 0xFFFF;
     static final int IOU_PBUF_RING_INC = 2;
 
     private final IoUring ring;
@@ -50,6 +53,8 @@ public final class BufferRing implements AutoCloseable {
     private final int mask;
     private final boolean incremental;
     private final MemorySegment memory;
+    /** The ring's own pages: mapped here and unmapped by close(), never left to the GC while registered. */
+    private final NativeSlab ringMemory;
     private final MemorySegment slab;
     private final BufferPool pool;
     private final int[] poolIndices;
@@ -78,11 +83,13 @@ public final class BufferRing implements AutoCloseable {
         this.poolIndices = poolIndices;
         this.bufferSize = bufferSize;
         this.count = count;
-        this.memory = AlignedMemory.allocate(Math.max(entries * BufRingLayout.BYTES, AlignedMemory.pageSize()),
-                AlignedMemory.pageSize());
+        this.ringMemory = NativeSlab.map(Math.max(entries * BufRingLayout.BYTES, AlignedMemory.pageSize()), false,
+                "buffer ring of group " + group);
+        this.memory = ringMemory.segment();
         int rc = ring.register().registerBufferRing(memory.address(), entries, group,
                 incremental ? IOU_PBUF_RING_INC : 0);
         if (rc < 0) {
+            ringMemory.close();
             throw new IoUringException("io_uring_register(REGISTER_PBUF_RING, group " + group + ", "
                     + entries + " entries" + (incremental ? ", incremental" : "") + ")", rc, switch (-rc) {
                         case Errno.EEXIST -> "buffer group " + group + " is already registered on this ring; pick another id";
@@ -145,6 +152,12 @@ public final class BufferRing implements AutoCloseable {
      * @throws IllegalStateException    when the pool has fewer than {@code count} buffers available
      */
     public static BufferRing ofPool(IoUring ring, int group, BufferPool pool, int count, boolean incremental) {
+        if (pool.capacity() > MAX_BUFFER_ID + 1) {
+            // The buffer id is the pool index and the kernel carries it in 16 bits: a larger pool
+            // could hand out an index whose id names another owner's buffer.
+            throw new IllegalArgumentException("a buffer ring fed from a pool needs a pool of at most "
+                    + (MAX_BUFFER_ID + 1) + " buffers (buffer ids are 16-bit), this pool has " + pool.capacity());
+        }
         if (count < 1 || count > Math.min(MAX_ENTRIES, pool.capacity())) {
             throw new IllegalArgumentException("a buffer ring takes 1.." + Math.min(MAX_ENTRIES, pool.capacity())
                     + " buffers of this pool, got " + count);
@@ -184,6 +197,9 @@ public final class BufferRing implements AutoCloseable {
     /** Stages buffer {@code bid} ({@code len} bytes at {@code addr}); {@link #advance()} publishes it. */
     public void add(int bid, long addr, int len) {
         checkOpen();
+        if (bid < 0 || bid > MAX_BUFFER_ID) {
+            throw new IllegalArgumentException("buffer id must be 0.." + MAX_BUFFER_ID + ", got " + bid);
+        }
         long off = (long) ((tail + staged) & mask) * BufRingLayout.BYTES;
         MemorySegment m = memory;
         m.set(ValueLayout.JAVA_LONG, off + BufRingLayout.ADDR, addr);
@@ -268,8 +284,10 @@ public final class BufferRing implements AutoCloseable {
             }
         }
         if (rc < 0) {
+            // the kernel may still use the ring's pages: leave them mapped rather than risk it
             throw new IoUringException("io_uring_register(UNREGISTER_PBUF_RING, group " + group + ")", rc, null);
         }
+        ringMemory.close();
     }
 
     private void soTail(short value) {

@@ -30,6 +30,8 @@ final class CompletionQueue {
     private final int mask;
 
     private int head;
+    /** CQEs reaped that were the last of their operation (no F_MORE). */
+    private long finals;
 
     CompletionQueue(MemorySegment ring, MemorySegment params) {
         this.ring = ring;
@@ -64,6 +66,9 @@ final class CompletionQueue {
                 int res = r.get(ValueLayout.JAVA_INT, off + CqeLayout.RES);
                 int flags = r.get(ValueLayout.JAVA_INT, off + CqeLayout.FLAGS);
                 i++;
+                if ((flags & CqeFlags.MORE) == 0) {
+                    finals++;
+                }
                 handler.handle(userData, res, flags);
             }
         } finally {
@@ -80,12 +85,20 @@ final class CompletionQueue {
             return false;
         }
         long off = cqesOffset + (long) (h & mask) * CqeLayout.BYTES;
+        int flags = ring.get(ValueLayout.JAVA_INT, off + CqeLayout.FLAGS);
+        if ((flags & CqeFlags.MORE) == 0) {
+            finals++;
+        }
         out.set(ring.get(ValueLayout.JAVA_LONG, off + CqeLayout.USER_DATA),
-                ring.get(ValueLayout.JAVA_INT, off + CqeLayout.RES),
-                ring.get(ValueLayout.JAVA_INT, off + CqeLayout.FLAGS));
+                ring.get(ValueLayout.JAVA_INT, off + CqeLayout.RES), flags);
         head = h + 1;
         soHead(h + 1);
         return true;
+    }
+
+    /** CQEs reaped so far that carried no F_MORE: operations that are over. */
+    long finals() {
+        return finals;
     }
 
     /** The kernel's count of CQEs it could not post (0 with {@code IORING_FEAT_NODROP}). */

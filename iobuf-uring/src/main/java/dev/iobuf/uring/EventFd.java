@@ -58,7 +58,8 @@ public final class EventFd implements AutoCloseable {
      * Adds 1 to the counter, waking pollers. Returns 0, or {@code -errno} ({@code -EBADF} after close;
      * errno values seen by concurrent callers may mix, the return value's sign is exact).
      */
-    public int signal() {
+    public synchronized int signal() {
+        // synchronized with close(): a write racing the close could hit a reused fd number
         if (closed) {
             return -Errno.EBADF;
         }
@@ -67,7 +68,7 @@ public final class EventFd implements AutoCloseable {
     }
 
     /** Reads and resets the counter: its value, 0 when it was 0, or {@code -errno}. */
-    public long drain() {
+    public synchronized long drain() {
         if (closed) {
             throw new IllegalStateException("eventfd " + fd + " is closed");
         }
@@ -80,7 +81,7 @@ public final class EventFd implements AutoCloseable {
 
     /** Closes the eventfd; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             Syscalls.close(drainErrno, fd);

@@ -53,8 +53,13 @@ public final class IoUring implements AutoCloseable {
      * CompletionQueue.
      *
      * Closing with work in flight: ASYNC_CANCEL with CANCEL_ANY|ALL, then completions are drained
-     * until none came for CLOSE_QUIET_NANOS or CLOSE_DRAIN_NANOS passed, then the ring fd is
-     * closed (the kernel finishes tearing down anything left asynchronously).
+     * until every operation handed out has posted its final completion (one without F_MORE;
+     * handedOut counts SQEs, the CQ counts finals) or CLOSE_DRAIN_NANOS passed, then the ring fd
+     * is closed. Waiting for the count, not for a quiet spell, matters: an operation the cancel
+     * cannot stop (a buffered file read already in an io-wq worker answers -EALREADY) may still
+     * write into its buffer, and callers release buffers once close() returns. SQEs with
+     * IOSQE_CQE_SKIP_SUCCESS post no completion when they succeed, so a ring that used them may
+     * wait the whole CLOSE_DRAIN_NANOS.
      */
     static final int ENTER_GETEVENTS = 1;
     static final int ENTER_SQ_WAKEUP = 1 << 1;
@@ -63,8 +68,8 @@ public final class IoUring implements AutoCloseable {
     static final int ENTER_REGISTERED_RING = 1 << 4;
 
     /** How long {@link #close()} waits at most for cancelled work to complete. */
-    static final long CLOSE_DRAIN_NANOS = 200_000_000L;
-    /** {@link #close()} stops draining once no completion arrived for this long. */
+    static final long CLOSE_DRAIN_NANOS = 1_000_000_000L;
+    /** How long one wait of {@link #close()}'s drain lasts. */
     static final long CLOSE_QUIET_NANOS = 10_000_000L;
     /** User data of the cancel-all request {@link #close()} submits. */
     static final long CLOSE_CANCEL_USER_DATA = 0xC105_E000_0000_0000L;
@@ -86,6 +91,8 @@ public final class IoUring implements AutoCloseable {
     private Thread registeredFdOwner;
     private long[] probe;
     private boolean closed;
+    /** SQEs handed out by nextSqe() over the ring's life; with cq.finals(), the operations in flight. */
+    private long handedOut;
 
     /** Options for a new ring. */
     public static IoUringBuilder builder() {
@@ -133,6 +140,7 @@ public final class IoUring implements AutoCloseable {
         if (off < 0) {
             return null;
         }
+        handedOut++;
         sqe.reset(off);
         return sqe;
     }
@@ -407,13 +415,23 @@ public final class IoUring implements AutoCloseable {
         return registeredFdOwner == null ? -1 : enterFd;
     }
 
+    /**
+     * Operations handed out by {@link #nextSqe()} that have not posted their final completion (one
+     * without {@link CqeFlags#MORE}) yet, as far as completions were reaped. Counts SQEs that were
+     * not submitted yet too, and stays above zero for SQEs whose success was skipped
+     * ({@link SqeFlags#CQE_SKIP_SUCCESS}).
+     */
+    public long inFlight() {
+        return handedOut - cq.finals();
+    }
+
     Thread registeredFdOwner() {
         return registeredFdOwner;
     }
 
     /**
-     * Cancels all work in flight, waits briefly ({@value #CLOSE_DRAIN_NANOS} ns at most) for it to
-     * complete, unmaps the rings and closes the ring. Completions still unreaped are discarded.
+     * Cancels all work in flight, waits until every operation posted its final completion
+     * ({@value #CLOSE_DRAIN_NANOS} ns at most), unmaps the rings and closes the ring. Completions still unreaped are discarded.
      * Idempotent. Call it from the thread that uses the ring; buffers the kernel was using may be
      * written until their operations are cancelled, which is what the drain waits for.
      */
@@ -450,16 +468,13 @@ public final class IoUring implements AutoCloseable {
         }
         CqeHandler discard = (u, r, f) -> { };
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
-        long quietSince = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            int n = forEachCqe(discard);
-            if (n > 0) {
-                quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince > CLOSE_QUIET_NANOS) {
+        for (;;) {
+            forEachCqe(discard);
+            if (inFlight() <= 0 || System.nanoTime() - deadline > 0) {
                 return;
             }
             int rc = submitAndWait(1, CLOSE_QUIET_NANOS);
-            if (rc < 0 && rc != -Errno.ETIME) {
+            if (rc < 0 && rc != -Errno.ETIME && rc != -Errno.EINTR) {
                 return;
             }
         }

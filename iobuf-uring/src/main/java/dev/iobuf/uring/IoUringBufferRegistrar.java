@@ -17,8 +17,11 @@ import java.util.Objects;
  * that arena and every earlier index stays valid. {@link #update(int, MemorySegment)} replaces one
  * slot. Indices are slot numbers, in registration order.
  *
- * <p>Confined to the ring's thread like the ring itself (with {@code SINGLE_ISSUER}, registration
- * must come from the submitting thread). Misuse throws {@link IllegalStateException}: registering
+ * <p>Its methods are synchronized, but the kernel decides who may register: on a ring set up with
+ * {@code SINGLE_ISSUER} (every {@link dev.iobuf.uring.reactor.EventLoop} ring), only the thread
+ * that submits may, and a call from any other thread fails with an {@link IllegalStateException}
+ * that says so. A {@link dev.iobuf.alloc.RegisteredPool} that may grow from other threads needs a
+ * ring without {@code SINGLE_ISSUER}, or must be grown on the ring's thread. Misuse throws {@link IllegalStateException}: registering
  * twice, adding or updating before registering, any call after {@link #close()} or on a closed
  * ring. A kernel refusal is an {@link IoUringException} naming the call and the errno.
  */
@@ -55,19 +58,23 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     }
 
     /** Slots filled so far (0 before {@link #register(List)}). */
-    public int used() {
+    public synchronized int used() {
         return Math.max(0, used);
     }
 
     @Override
-    public int[] register(List<MemorySegment> regions) {
+    public synchronized int[] register(List<MemorySegment> regions) {
         checkUsable();
         if (used >= 0) {
             throw new IllegalStateException("buffers are registered already: call add(...) to register more, "
                     + "or unregister() first");
         }
         checkRoom(regions);
-        ring.register().buffersSparse(tableSize);
+        try {
+            ring.register().buffersSparse(tableSize);
+        } catch (IoUringException e) {
+            throw explainThread(e);
+        }
         used = 0;
         try {
             return fill(regions);
@@ -79,7 +86,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     }
 
     @Override
-    public int[] add(List<MemorySegment> regions) {
+    public synchronized int[] add(List<MemorySegment> regions) {
         checkUsable();
         checkRegistered();
         checkRoom(regions);
@@ -87,7 +94,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     }
 
     @Override
-    public void update(int index, MemorySegment region) {
+    public synchronized void update(int index, MemorySegment region) {
         checkUsable();
         checkRegistered();
         if (index < 0 || index >= used) {
@@ -97,7 +104,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     }
 
     @Override
-    public void unregister() {
+    public synchronized void unregister() {
         checkUsable();
         checkRegistered();
         ring.register().unregisterBuffers();
@@ -105,13 +112,13 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     }
 
     @Override
-    public boolean isRegistered() {
+    public synchronized boolean isRegistered() {
         return used >= 0 && !closed;
     }
 
     /** Unregisters what is registered (if the ring is still open) and refuses every later call. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
@@ -125,7 +132,12 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     private int[] fill(List<MemorySegment> regions) {
         MemorySegment[] array = regions.toArray(MemorySegment[]::new);
         int first = used;
-        int n = ring.register().updateBuffers(first, array, null);
+        int n;
+        try {
+            n = ring.register().updateBuffers(first, array, null);
+        } catch (IoUringException e) {
+            throw explainThread(e);
+        }
         if (n != array.length) {
             throw new IoUringException("io_uring_register(REGISTER_BUFFERS_UPDATE) updated only " + n + " of "
                     + array.length + " slots", 0);
@@ -136,6 +148,15 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
             indices[i] = first + i;
         }
         return indices;
+    }
+
+    /** EEXIST from a registration means: not the ring's submitting thread on a SINGLE_ISSUER ring. */
+    private static RuntimeException explainThread(IoUringException e) {
+        if (e.errno() == Errno.EEXIST || e.errno() == -Errno.EEXIST) {
+            return new IllegalStateException("buffer registration on a SINGLE_ISSUER ring must come from the thread "
+                    + "that submits to it (" + Thread.currentThread() + " is not): register on the ring's thread", e);
+        }
+        return e;
     }
 
     private void checkRoom(List<MemorySegment> regions) {

@@ -55,6 +55,28 @@ class BufferPoolIntegrationTest {
     }
 
     @Test
+    void aPoolTooLargeForSixteenBitBufferIdsIsRefused() {
+        try (IoUring ring = IoUring.open(8); BufferPool pool = BufferPool.create(Tier.PICO, 65537, false)) {
+            assertThatThrownBy(() -> BufferRing.ofPool(ring, 1, pool, 8, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16-bit");
+            assertThat(pool.available()).isEqualTo(pool.capacity());
+        }
+    }
+
+    @Test
+    void inFlightCountsOperationsUntilTheirFinalCompletion() {
+        try (IoUring ring = IoUring.open(8)) {
+            assertThat(ring.inFlight()).isZero();
+            ring.nextSqe().nop().userData(1);
+            ring.nextSqe().nop().userData(2);
+            assertThat(ring.inFlight()).isEqualTo(2);
+            ring.submitAndWait(2);
+            assertThat(ring.forEachCqe((u, r, f) -> { })).isEqualTo(2);
+            assertThat(ring.inFlight()).isZero();
+        }
+    }
+
+    @Test
     void bufferRingFedFromAPoolUsesPoolIndicesAndGivesThemBack() throws Throwable {
         int[] pair = TestNet.socketPair();
         try (IoUring ring = IoUring.open(8); BufferPool pool = BufferPool.create(Tier.SMALL, 16, false);

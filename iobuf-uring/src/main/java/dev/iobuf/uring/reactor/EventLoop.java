@@ -517,12 +517,16 @@ public final class EventLoop implements Executor, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "closing the ring of event loop " + name + " failed", e);
         }
-        runHooks(terminateHooks, true);
-        wake.close();
-        // tasks offered after the end are dropped; run what is left so nobody waits forever
-        terminated.countDown();
-        runTasks(tasks.capacity());
-        arena.close();
+        try {
+            runHooks(terminateHooks, true);
+            wake.close();
+        } finally {
+            // whatever failed above, waiters must learn that the loop has ended
+            terminated.countDown();
+            // tasks offered after the end are dropped; run what is left so nobody waits forever
+            runTasks(tasks.capacity());
+            arena.close();
+        }
     }
 
     private void checkInLoop() {

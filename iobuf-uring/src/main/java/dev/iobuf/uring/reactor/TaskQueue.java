@@ -19,8 +19,12 @@ final class TaskQueue {
      * store-releases seq = pos + capacity to hand the cell to the producer one lap later. A full
      * queue shows seq < pos to a producer, which then fails instead of waiting.
      *
-     * isEmpty() reads the cell sequence with volatile semantics: the loop relies on it after its
-     * own volatile write of `awake` (see EventLoop), the Dekker pattern.
+     * isEmpty() compares head with a volatile read of tail: the loop relies on it after its own
+     * volatile write of `awake` (see EventLoop), the Dekker pattern. It must read tail, the word
+     * the producer writes with its CAS (a volatile write) before it reads `awake`; the cell's
+     * sequence is only store-released, and a release store followed by the producer's load of
+     * `awake` may be reordered, which would lose the wake-up. A claimed but not yet published cell
+     * makes isEmpty() false, so the loop does not block and polls again.
      */
     private final int mask;
     private final AtomicReferenceArray<Runnable> items;
@@ -80,9 +84,8 @@ final class TaskQueue {
         return r;
     }
 
-    /** Whether no task is ready for the consumer (volatile read). Consumer thread only. */
+    /** Whether no task was offered that the consumer has not taken (volatile read of tail). Consumer only. */
     boolean isEmpty() {
-        long pos = head;
-        return seq.get((int) (pos & mask)) != pos + 1;
+        return tail.get() == head;
     }
 }
