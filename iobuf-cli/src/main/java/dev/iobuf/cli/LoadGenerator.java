@@ -1,32 +1,84 @@
 package dev.iobuf.cli;
 
-import java.io.DataInputStream;
+import dev.iobuf.uring.CqeHandler;
+import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.IoUring;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The echo load generator: {@code conns} connections (one virtual thread each, plain blocking
- * sockets), each sending {@code size}-byte messages one at a time and checking every byte of the
- * echo against what it sent. Progress every second; a table at the end.
+ * The echo load generator: {@code conns} connections driven by one thread on one io_uring, each
+ * sending {@code size}-byte messages one at a time and checking every byte of the echo against
+ * what it sent. Progress every second; a table at the end.
+ *
+ * <p>Why io_uring and one thread: a load client must cost less per message than the server it
+ * measures, or it is the client that is measured. One ring carries the send and the receive of
+ * every connection, so a single {@code io_uring_enter} submits a message on each connection that
+ * is ready and reaps every completion that arrived; the per-message work is filling two SQEs,
+ * comparing bytes and recording a latency, with no allocation.
  */
 final class LoadGenerator {
-    /** Above this message size the client writes from a second thread, so a large echo cannot deadlock. */
-    static final int CONCURRENT_WRITE_ABOVE = 32 * 1024;
-    static final int CONNECT_TIMEOUT_MS = 10_000;
-    static final int READ_TIMEOUT_MS = 10_000;
+    /*
+     * Implementation notes.
+     *
+     * Each connection has a send buffer and a receive buffer of `size` bytes in one native block.
+     * A message is started by stamping its sequence number into the send buffer's first bytes, then
+     * queueing a SEND of the whole message and a RECV for the whole echo at once (the receive is
+     * armed before the send completes, so a message bigger than the socket buffers cannot deadlock).
+     * Short sends and short receives queue the rest. A message is complete when both the send and
+     * the receive have moved `size` bytes; its echo is compared with MemorySegment.mismatch, and a
+     * difference is an error that closes the connection.
+     *
+     * Once the run's time is up a connection finishes its current message, shuts down its sending
+     * side and expects end-of-stream: any further byte is an error (the server echoed what nobody
+     * sent). A connection that has not finished READ_TIMEOUT_NANOS after the end is an error.
+     *
+     * User data: connection number << 8 | operation.
+     */
+    static final long CONNECT_TIMEOUT_NANOS = 10_000_000_000L;
+    static final long READ_TIMEOUT_NANOS = 10_000_000_000L;
+    /** Connects in flight at most, so a burst of connections does not overflow the server's backlog. */
+    static final int CONNECTS_IN_FLIGHT = 128;
+
+    private static final int OP_CONNECT = 1;
+    private static final int OP_SEND = 2;
+    private static final int OP_RECV = 3;
+    private static final int OP_SHUTDOWN = 4;
+    private static final int OP_EOF = 5;
+
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int AF_INET = 2;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_NODELAY = 1;
+    private static final int SHUT_WR = 1;
+    private static final int SHUT_RDWR = 2;
+    private static final int SOCKADDR_IN_BYTES = 16;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle SOCKET = libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = libc("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = libc("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     /** The outcome of one run. */
     record Result(int conns, int size, double seconds, long messages, long bytes, long errors,
@@ -43,16 +95,21 @@ final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    static int run(Options o) throws InterruptedException {
+    private static MethodHandle libc(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name)), fd);
+    }
+
+    static int run(Options o) throws IOException {
         String host = o.string("host", "127.0.0.1");
         int port = o.integer("port", -1);
-        if (port <= 0) {
-            throw new IllegalArgumentException("load echo needs --port P (the echo server's port)");
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("load echo needs --port P (the echo server's port, 1..65535)");
         }
         int conns = o.integer("conns", 64);
         int size = o.integer("size", 512);
         double seconds = o.decimal("seconds", 5);
-        System.out.printf("iobuf load echo: %d connections to %s:%d, %d-byte messages, %.1f s%n",
+        System.out.printf("iobuf load echo: %d connections to %s:%d, %d-byte messages, %.1f s (one thread, one io_uring)%n",
                 conns, host, port, size, seconds);
         Result r = run(host, port, conns, size, seconds, System.out);
         print(r, System.out);
@@ -60,137 +117,298 @@ final class LoadGenerator {
     }
 
     static Result run(String host, int port, int conns, int size, double seconds, PrintStream progress)
-            throws InterruptedException {
+            throws IOException {
         if (conns < 1 || size < 1 || seconds <= 0) {
             throw new IllegalArgumentException("--conns, --size and --seconds must be positive");
         }
-        AtomicLong messages = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        ConcurrentLinkedQueue<String> firstErrors = new ConcurrentLinkedQueue<>();
-        LatencyHistogram[] hists = new LatencyHistogram[conns];
-        CountDownLatch ready = new CountDownLatch(conns);
-        CountDownLatch go = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(conns);
-        long[] endAt = {Long.MAX_VALUE};
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < conns; c++) {
-            LatencyHistogram h = new LatencyHistogram();
-            hists[c] = h;
-            int id = c;
-            threads.add(Thread.ofVirtual().name("load-" + c).start(() -> {
-                boolean[] counted = {false};
-                Runnable isReady = () -> {
-                    if (!counted[0]) {
-                        counted[0] = true;
-                        ready.countDown();
+        if ((long) conns << 8 >>> 8 != conns || (long) conns * size * 2 > (8L << 30)) {
+            throw new IllegalArgumentException("--conns x --size is too large: " + conns + " x " + size);
+        }
+        InetAddress addr = InetAddress.getByName(host);
+        if (!(addr instanceof Inet4Address)) {
+            throw new IllegalArgumentException("only IPv4 addresses are supported, got " + addr.getHostAddress());
+        }
+        int entries = Integer.highestOneBit(Math.min(16384, Math.max(64, conns * 2)) - 1) << 1;
+        try (Arena arena = Arena.ofConfined();
+             IoUring ring = IoUring.builder().entries(entries).open()) {
+            Run run = new Run(ring, arena, addr.getAddress(), port, conns, size, seconds, progress);
+            return run.go();
+        }
+    }
+
+    /** One run: the connections' state in flat arrays, driven by {@link #handle}. */
+    private static final class Run implements CqeHandler {
+        private final IoUring ring;
+        private final int conns;
+        private final int size;
+        private final double seconds;
+        private final PrintStream progress;
+        private final MemorySegment sockaddr;
+        private final MemorySegment buffers;
+        private final MemorySegment one;
+        private final int[] fd;
+        private final int[] sent;
+        private final int[] received;
+        private final long[] seq;
+        private final long[] startedAt;
+        /** A connection's phase: CONNECTING, RUNNING, FINISHING, DONE. */
+        private final byte[] phase;
+        private final LatencyHistogram latency = new LatencyHistogram();
+        private final List<String> firstErrors = new ArrayList<>();
+        private long messages;
+        private long errors;
+        private int live;
+        private int connecting;
+        private int nextToConnect;
+        private long end = Long.MAX_VALUE;
+
+        private static final byte CONNECTING = 0;
+        private static final byte RUNNING = 1;
+        private static final byte FINISHING = 2;
+        private static final byte DONE = 3;
+
+        Run(IoUring ring, Arena arena, byte[] ip, int port, int conns, int size, double seconds, PrintStream progress) {
+            this.ring = ring;
+            this.conns = conns;
+            this.size = size;
+            this.seconds = seconds;
+            this.progress = progress;
+            this.sockaddr = arena.allocate(SOCKADDR_IN_BYTES, 8);
+            sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
+            sockaddr.set(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) port);
+            MemorySegment.copy(ip, 0, sockaddr, ValueLayout.JAVA_BYTE, 4, 4);
+            this.one = arena.allocateFrom(JAVA_INT, 1);
+            this.buffers = arena.allocate((long) conns * size * 2, 64);
+            this.fd = new int[conns];
+            this.sent = new int[conns];
+            this.received = new int[conns];
+            this.seq = new long[conns];
+            this.startedAt = new long[conns];
+            this.phase = new byte[conns];
+            java.util.Arrays.fill(fd, -1);
+            SplittableRandom random = new SplittableRandom(conns * 31L + size);
+            for (int c = 0; c < conns; c++) {
+                MemorySegment out = sendBuffer(c);
+                for (long i = 0; i < size; i++) {
+                    out.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+                }
+            }
+        }
+
+        private MemorySegment sendBuffer(int c) {
+            return buffers.asSlice((long) c * size * 2, size);
+        }
+
+        private long sendAddress(int c) {
+            return buffers.address() + (long) c * size * 2;
+        }
+
+        private long receiveAddress(int c) {
+            return sendAddress(c) + size;
+        }
+
+        Result go() {
+            live = conns;
+            long connectDeadline = System.nanoTime() + CONNECT_TIMEOUT_NANOS;
+            connectMore();
+            while (connecting > 0 || nextToConnect < conns) {
+                ring.submitAndWait(1, 100_000_000L);
+                ring.forEachCqe(this);
+                connectMore();
+                if (System.nanoTime() - connectDeadline > 0) {
+                    for (int c = 0; c < conns; c++) {
+                        if (phase[c] == CONNECTING) {
+                            fail(c, "no connection within " + CONNECT_TIMEOUT_NANOS / 1_000_000_000L + " s");
+                        }
                     }
-                };
+                    nextToConnect = conns;
+                    connecting = 0;
+                }
+            }
+            long start = System.nanoTime();
+            end = start + (long) (seconds * 1e9);
+            for (int c = 0; c < conns; c++) {
+                if (phase[c] == RUNNING) {
+                    startMessage(c, start);
+                }
+            }
+            long nextTick = start + 1_000_000_000L;
+            long last = 0;
+            int tick = 0;
+            while (live > 0) {
+                long now = System.nanoTime();
+                long wait = Math.max(1_000_000L, Math.min(nextTick, end) - now);
+                ring.submitAndWait(1, Math.min(wait, 100_000_000L));
+                ring.forEachCqe(this);
+                now = System.nanoTime();
+                if (now - nextTick >= 0 && now - end < 0) {
+                    tick++;
+                    nextTick += 1_000_000_000L;
+                    if (progress != null) {
+                        progress.printf(Locale.ROOT, "  %3ds  %,12d msg/s  %8.1f MiB/s  errors %d%n", tick,
+                                messages - last, (messages - last) * (double) size * 2 / (1024 * 1024), errors);
+                    }
+                    last = messages;
+                }
+                if (now - end - READ_TIMEOUT_NANOS > 0) {
+                    for (int c = 0; c < conns; c++) {
+                        if (phase[c] != DONE) {
+                            fail(c, "did not finish within " + READ_TIMEOUT_NANOS / 1_000_000 + " ms after the end"
+                                    + " (" + received[c] + " of " + size + " bytes of the echo came back)");
+                        }
+                    }
+                    break;
+                }
+            }
+            ring.close(); // cancels whatever is still in flight before the buffers go
+            double elapsed = Math.max(1e-9, (Math.min(System.nanoTime(), end) - start) / 1e9);
+            return new Result(conns, size, elapsed, messages, messages * size * 2, errors, latency,
+                    List.copyOf(firstErrors));
+        }
+
+        private void connectMore() {
+            while (connecting < CONNECTS_IN_FLIGHT && nextToConnect < conns) {
+                int c = nextToConnect++;
+                int s;
                 try {
-                    client(host, port, id, size, h, messages, isReady, go, endAt);
-                } catch (Exception e) {
-                    errors.incrementAndGet();
-                    if (firstErrors.size() < 5) {
-                        firstErrors.add("connection " + id + ": " + e);
+                    s = (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                    if (s >= 0) {
+                        int rc = (int) SETSOCKOPT.invokeExact(s, IPPROTO_TCP, TCP_NODELAY, one.address(), 4);
                     }
-                } finally {
-                    isReady.run();
-                    done.countDown();
+                } catch (Throwable t) {
+                    throw new IllegalStateException("socket() failed", t);
                 }
-            }));
+                if (s < 0) {
+                    fail(c, "socket() failed (out of file descriptors? see ulimit -n)");
+                    continue;
+                }
+                fd[c] = s;
+                connecting++;
+                ring.nextSqeBlocking().connect(s, sockaddr.address(), SOCKADDR_IN_BYTES).userData(ud(c, OP_CONNECT));
+            }
         }
-        ready.await(30, TimeUnit.SECONDS);
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        endAt[0] = end;
-        go.countDown();
-        long last = 0;
-        int tick = 0;
-        long nextTick = start + 1_000_000_000L;
-        for (;;) {
+
+        private static long ud(int c, int op) {
+            return (long) c << 8 | op;
+        }
+
+        private void startMessage(int c, long now) {
+            long n = seq[c]++;
+            MemorySegment out = sendBuffer(c);
+            for (int i = 0; i < Math.min(8, size); i++) {
+                out.set(ValueLayout.JAVA_BYTE, i, (byte) (n >>> (8 * i)));
+            }
+            sent[c] = 0;
+            received[c] = 0;
+            startedAt[c] = now;
+            ring.nextSqeBlocking().send(fd[c], sendAddress(c), size, MSG_NOSIGNAL).userData(ud(c, OP_SEND));
+            ring.nextSqeBlocking().recv(fd[c], receiveAddress(c), size, 0).userData(ud(c, OP_RECV));
+        }
+
+        @Override
+        public void handle(long userData, int res, int flags) {
+            int c = (int) (userData >>> 8);
+            int op = (int) userData & 0xFF;
+            if (c < 0 || c >= conns || phase[c] == DONE) {
+                return; // a late completion of a connection that already failed
+            }
+            switch (op) {
+                case OP_CONNECT -> {
+                    connecting--;
+                    if (res < 0) {
+                        fail(c, "connect failed: " + Errno.describe(res));
+                    } else {
+                        phase[c] = RUNNING;
+                    }
+                }
+                case OP_SEND -> {
+                    if (res < 0) {
+                        fail(c, "send failed: " + Errno.describe(res));
+                        return;
+                    }
+                    sent[c] += res;
+                    if (sent[c] < size) {
+                        ring.nextSqeBlocking().send(fd[c], sendAddress(c) + sent[c], size - sent[c], MSG_NOSIGNAL)
+                                .userData(ud(c, OP_SEND));
+                    } else if (received[c] == size) {
+                        completed(c);
+                    }
+                }
+                case OP_RECV -> {
+                    if (res <= 0) {
+                        fail(c, res == 0 ? "the server closed the connection after " + received[c] + " of " + size
+                                + " bytes of message " + (seq[c] - 1) : "recv failed: " + Errno.describe(res));
+                        return;
+                    }
+                    received[c] += res;
+                    if (received[c] < size) {
+                        ring.nextSqeBlocking().recv(fd[c], receiveAddress(c) + received[c], size - received[c], 0)
+                                .userData(ud(c, OP_RECV));
+                    } else if (sent[c] == size) {
+                        completed(c);
+                    }
+                }
+                case OP_SHUTDOWN -> {
+                    if (res < 0) {
+                        fail(c, "shutdown failed: " + Errno.describe(res));
+                    }
+                }
+                case OP_EOF -> {
+                    if (res != 0) {
+                        fail(c, res > 0 ? "the server sent " + res + " bytes nobody asked for"
+                                : "recv failed at the end: " + Errno.describe(res));
+                    } else {
+                        closeConnection(c);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown operation in user data " + userData);
+            }
+        }
+
+        private void completed(int c) {
             long now = System.nanoTime();
-            if (now >= end) {
-                if (!done.await(READ_TIMEOUT_MS + 5_000L, TimeUnit.MILLISECONDS)) {
-                    errors.incrementAndGet(); // clients stuck in a read: their sockets time out on their own
-                    firstErrors.add("some connections did not finish within " + (READ_TIMEOUT_MS + 5_000) + " ms after the end");
-                }
-                break;
+            long mismatch = MemorySegment.mismatch(buffers, (long) c * size * 2, (long) c * size * 2 + size,
+                    buffers, (long) c * size * 2 + size, (long) c * size * 2 + 2L * size);
+            if (mismatch >= 0) {
+                fail(c, "echo differs from what was sent at byte " + mismatch + " of message " + (seq[c] - 1));
+                return;
             }
-            if (done.await(Math.min(nextTick, end) - now, TimeUnit.NANOSECONDS)) {
-                break;
-            }
-            if (System.nanoTime() >= nextTick) {
-                tick++;
-                nextTick += 1_000_000_000L;
-                long m = messages.get();
-                if (progress != null) {
-                    progress.printf(Locale.ROOT, "  %3ds  %,12d msg/s  %8.1f MiB/s  errors %d%n", tick, m - last,
-                            (m - last) * (double) size * 2 / (1024 * 1024), errors.get());
-                }
-                last = m;
+            latency.record(now - startedAt[c]);
+            messages++;
+            if (now - end < 0) {
+                startMessage(c, now);
+            } else {
+                phase[c] = FINISHING;
+                ring.nextSqeBlocking().shutdown(fd[c], SHUT_WR).userData(ud(c, OP_SHUTDOWN)).link();
+                ring.nextSqeBlocking().recv(fd[c], receiveAddress(c), size, 0).userData(ud(c, OP_EOF));
             }
         }
-        double elapsed = Math.max(1e-9, (Math.min(System.nanoTime(), end) - start) / 1e9);
-        LatencyHistogram all = new LatencyHistogram();
-        for (LatencyHistogram h : hists) {
-            all.add(h);
-        }
-        long m = messages.get();
-        return new Result(conns, size, elapsed, m, m * size * 2, errors.get(), all, List.copyOf(firstErrors));
-    }
 
-    private static void client(String host, int port, int id, int size, LatencyHistogram h, AtomicLong messages,
-                               Runnable ready, CountDownLatch go, long[] endAt) throws Exception {
-        try (Socket s = new Socket()) {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-            s.setSoTimeout(READ_TIMEOUT_MS);
-            OutputStream out = s.getOutputStream();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            byte[] msg = new byte[size];
-            byte[] echo = new byte[size];
-            new SplittableRandom(id).nextBytes(msg);
-            ready.run();
-            go.await();
-            long end = endAt[0];
-            long seq = 0;
-            while (System.nanoTime() < end) {
-                stamp(msg, seq++);
-                long t0 = System.nanoTime();
-                if (size > CONCURRENT_WRITE_ABOVE) {
-                    Thread w = Thread.ofVirtual().start(() -> write(out, msg));
-                    in.readFully(echo);
-                    w.join();
-                } else {
-                    out.write(msg);
-                    in.readFully(echo);
-                }
-                h.record(System.nanoTime() - t0);
-                if (!Arrays.equals(msg, echo)) {
-                    throw new IOException("echo differs from what was sent at byte " + Arrays.mismatch(msg, echo)
-                            + " of message " + (seq - 1));
-                }
-                messages.incrementAndGet();
+        private void fail(int c, String why) {
+            errors++;
+            if (firstErrors.size() < 5) {
+                firstErrors.add("connection " + c + ": " + why);
             }
-            s.shutdownOutput();
-            InputStream rest = s.getInputStream();
-            if (rest.read() != -1) {
-                throw new IOException("the server sent bytes nobody asked for");
+            closeConnection(c);
+        }
+
+        private void closeConnection(int c) {
+            if (phase[c] == DONE) {
+                return;
             }
-        }
-    }
-
-    private static void write(OutputStream out, byte[] msg) {
-        try {
-            out.write(msg);
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
-    }
-
-    /** The message's first bytes carry its sequence number, so every message differs. */
-    private static void stamp(byte[] msg, long seq) {
-        for (int i = 0; i < Math.min(8, msg.length); i++) {
-            msg[i] = (byte) (seq >>> (8 * i));
+            phase[c] = DONE;
+            live--;
+            if (fd[c] >= 0) {
+                try {
+                    // shutdown ends a receive still armed on it (its completion is ignored: phase
+                    // DONE); close alone would leave the socket open while that receive holds it.
+                    int rc = (int) SHUTDOWN.invokeExact(fd[c], SHUT_RDWR);
+                    rc = (int) CLOSE.invokeExact(fd[c]);
+                } catch (Throwable t) {
+                    throw new IllegalStateException("close failed", t);
+                }
+                fd[c] = -1;
+            }
         }
     }
 

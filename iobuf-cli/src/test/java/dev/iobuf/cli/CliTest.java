@@ -1,12 +1,16 @@
 package dev.iobuf.cli;
 
 import dev.iobuf.net.NetConfig;
+import dev.iobuf.net.TcpConnection;
+import dev.iobuf.net.TcpHandler;
 import dev.iobuf.net.TcpServer;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -52,6 +56,49 @@ class CliTest {
                 server.close();
             }
         }
+    }
+
+    @Test
+    void loadEchoReportsAServerThatChangesAByte() throws Exception {
+        TcpHandler corrupting = new TcpHandler() {
+            private long seen;
+
+            @Override
+            public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+                // flip one byte of the 3rd message's last byte, once
+                long before = seen;
+                seen += length;
+                if (before < 3 * 300 && seen >= 3 * 300) {
+                    long at = offset + (3 * 300 - 1 - before);
+                    buffer.set(ValueLayout.JAVA_BYTE, at, (byte) ~buffer.get(ValueLayout.JAVA_BYTE, at));
+                }
+                return Math.max(0, c.write(buffer, offset, length));
+            }
+        };
+        try (EventLoopGroup g = EventLoopGroup.start("cli", 1, 256)) {
+            TcpServer server = TcpServer.start(g, "127.0.0.1", 0, NetConfig.defaults(), () -> corrupting);
+            try {
+                LoadGenerator.Result r = LoadGenerator.run("127.0.0.1", server.port(), 1, 300, 0.5, null);
+                assertThat(r.errors()).isEqualTo(1);
+                assertThat(r.messages()).isEqualTo(2);
+                assertThat(r.firstErrors()).singleElement().asString()
+                        .contains("echo differs from what was sent at byte 299 of message 2");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void loadEchoCountsRefusedConnectionsAsErrors() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nobody listens there
+        }
+        LoadGenerator.Result r = LoadGenerator.run("127.0.0.1", port, 3, 100, 0.2, null);
+        assertThat(r.errors()).isEqualTo(3);
+        assertThat(r.messages()).isZero();
+        assertThat(r.firstErrors()).allSatisfy(e -> assertThat(e).contains("ECONNREFUSED"));
     }
 
     @Test
