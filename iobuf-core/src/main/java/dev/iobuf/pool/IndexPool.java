@@ -88,6 +88,8 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
 
     private static final int FREE = 0;
     private static final int TAKEN = 1;
+    /** Before {@code fill}: neither acquirable nor releasable. */
+    private static final int UNFILLED = 2;
 
     /** Maximum capacity: 2^30. */
     public static final int MAX_CAPACITY = 1 << 30;
@@ -98,7 +100,6 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     private final int capacity;
     private volatile boolean closed;
     private volatile int waiters;
-    private long peakInUse;
     private final LongAdder waits = new LongAdder();
     private final LongAdder failedTries = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
@@ -111,7 +112,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         this.owner = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             ring[i] = (long) i << 32; // empty for the put at position i
-            owner[i] = TAKEN; // nothing is in the pool until it is filled
+            owner[i] = UNFILLED; // nothing is in the pool until it is filled, and nothing can be released
         }
     }
 
@@ -145,7 +146,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * @throws IllegalStateException before the pool is filled, or after it is closed
      */
     public final int acquire() throws InterruptedException {
-        int index = tryAcquire();
+        int index = tryTake();
         if (index >= 0) {
             return index;
         }
@@ -159,6 +160,16 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * @throws IllegalStateException before the pool is filled, or after it is closed
      */
     public final int tryAcquire() {
+        int index = tryTake();
+        if (index < 0) {
+            failedTries.increment();
+            peakInUse = capacity;
+        }
+        return index;
+    }
+
+    /** {@link #tryAcquire()} without counting a failed try (the blocking paths count one wait instead). */
+    private int tryTake() {
         if (closed) {
             throw closedException();
         }
@@ -167,8 +178,6 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             owner[index] = TAKEN; // plain: only the taker touches owner[index] until it releases
             return index;
         }
-        failedTries.increment();
-        peakInUse = capacity;
         if (!filled()) {
             throw new IllegalStateException("pool is not filled yet: call fill(...) before acquiring");
         }
@@ -183,13 +192,13 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * @throws IllegalStateException before the pool is filled, or after it is closed
      */
     public final int tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
-        int index = tryAcquire();
-        if (index >= 0) {
-            return index;
-        }
         long nanos = unit.toNanos(timeout);
         if (nanos <= 0) {
-            return -1;
+            return tryAcquire();
+        }
+        int index = tryTake();
+        if (index >= 0) {
+            return index;
         }
         return acquireSlow(true, nanos);
     }
@@ -202,12 +211,12 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      *                                  release), or the pool is closed; the pool is unchanged
      */
     public final void release(int index) {
+        if (closed) {
+            throw closedException();
+        }
         if (index < 0 || index >= capacity) {
             throw new IllegalArgumentException(
                     "index " + index + " is out of range: this pool holds 0 to " + (capacity - 1));
-        }
-        if (closed) {
-            throw closedException();
         }
         if (!OWNER.compareAndSet(owner, index, TAKEN, FREE)) {
             throw new IllegalStateException("index " + index + " is not acquired: double release?");
@@ -225,7 +234,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             throw new IllegalArgumentException(
                     "index " + index + " is out of range: this pool holds 0 to " + (capacity - 1));
         }
-        return (int) OWNER.getVolatile(owner, index) == TAKEN && filled();
+        return (int) OWNER.getVolatile(owner, index) == TAKEN;
     }
 
     /**
@@ -360,15 +369,17 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     private int acquireSlow(boolean timed, long nanos) throws InterruptedException {
         final long deadline = timed ? System.nanoTime() + nanos : 0L;
         waits.increment();
+        peakInUse = capacity; // waiting: every index is out
         for (int i = 0; i < SPIN_TRIES + YIELD_TRIES; i++) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            int index = tryAcquire();
+            int index = tryTake();
             if (index >= 0) {
                 return index;
             }
             if (timed && deadline - System.nanoTime() <= 0) {
+                failedTries.increment(); // a timed acquire that ran out counts as one failed try
                 return -1;
             }
             if (i < SPIN_TRIES) {
@@ -399,7 +410,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             WAITERS.getAndAdd(this, 1);
             try {
                 for (;;) {
-                    int index = tryAcquire();
+                    int index = tryTake();
                     if (index >= 0) {
                         return index;
                     }
@@ -408,6 +419,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
                     } else {
                         long left = deadline - System.nanoTime();
                         if (left <= 0) {
+                            failedTries.increment();
                             return -1;
                         }
                         released.awaitNanos(left);

@@ -15,6 +15,11 @@ abstract class IndexPoolPad0 {
 abstract class IndexPoolHead extends IndexPoolPad0 {
     /** Next position to take from; the count of successful takes so far. */
     volatile long head;
+    /**
+     * The highest number of indices seen in use; written by takers only (every few takes and on a
+     * failed try), so it lives on the takers' line, not on the read-mostly line every call reads.
+     */
+    long peakInUse;
 }
 
 abstract class IndexPoolPad1 extends IndexPoolHead {

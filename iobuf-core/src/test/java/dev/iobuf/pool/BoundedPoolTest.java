@@ -40,6 +40,35 @@ class BoundedPoolTest {
     }
 
     @Test
+    void releaseBeforeFillFailsAndLeavesThePoolUnfilled() {
+        BoundedPool<String> pool = BoundedPool.create(2);
+        assertThatThrownBy(() -> pool.release(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not acquired");
+        assertThatThrownBy(pool::tryAcquire).isInstanceOf(IllegalStateException.class).hasMessageContaining("fill");
+        assertThat(pool.isAcquired(0)).isFalse();
+        pool.fill(i -> "item" + i);
+        Set<Integer> got = new HashSet<>();
+        got.add(pool.tryAcquire());
+        got.add(pool.tryAcquire());
+        assertThat(got).containsExactlyInAnyOrder(0, 1);
+        assertThat(pool.tryAcquire()).isEqualTo(-1);
+        assertThat(pool.stats().failedTries()).isEqualTo(1); // the failed tries before fill are not counted
+    }
+
+    @Test
+    void aBlockingWaitCountsOneWaitAndNoFailedTries() throws InterruptedException {
+        BoundedPool<Integer> pool = BoundedPool.create(1);
+        pool.fill(i -> i);
+        int a = pool.acquire();
+        assertThat(pool.tryAcquire(20, TimeUnit.MILLISECONDS)).isEqualTo(-1);
+        PoolStats s = pool.stats();
+        assertThat(s.waits()).isEqualTo(1);
+        assertThat(s.failedTries()).isEqualTo(1);
+        assertThat(s.peakInUse()).isEqualTo(1);
+        pool.release(a);
+    }
+
+    @Test
     void fillCreatesEveryItemAndHandsOutEveryIndexOnce() {
         BoundedPool<String> pool = BoundedPool.create(3);
         pool.fill(i -> "item-" + i);
@@ -179,6 +208,11 @@ class BoundedPoolTest {
         assertThatThrownBy(pool::tryAcquire).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(pool::acquire).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> pool.release(a)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.release(-1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.tryAcquire(1, TimeUnit.MILLISECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::capacity).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(pool::available).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.fill(i -> i)).isInstanceOf(IllegalStateException.class);
         pool.close();
     }
 }
