@@ -49,9 +49,10 @@ public final class BuddyPool implements BackingPool {
     /*
      * Implementation notes.
      *
-     * Two layers, after the Rust runtime this package follows: the per-order caches (BlockRing, a
-     * lock-free bounded MPMC ring of page numbers) in front of BuddySystem (free lists and the
-     * free-order bitmap, under `lock`).
+     * Two layers, after the Rust runtime this package follows: the per-order caches (StripedCache:
+     * per order, one lock-free BlockRing of page numbers per stripe of threads, so two threads
+     * allocating and freeing the same sizes touch different cache lines) in front of BuddySystem
+     * (free lists and the free-order bitmap, under `lock`).
      *
      * Ownership of a block is carried by its head's state word (see BuddySystem):
      *   allocate from the cache: poll a page (the poll's acquire sees the freer's writes), then
@@ -65,10 +66,12 @@ public final class BuddyPool implements BackingPool {
      *
      * Caches are bounded twice: by cacheCapacity blocks per order, and by one byte budget for all
      * of them (default a quarter of the arena) split evenly across the cached orders, so blocks
-     * parked in caches, which cannot merge, never hold more than the budget of the arena. drainCaches() moves cached blocks back under the lock when the
+     * parked in caches, which cannot merge, never hold more than the budget of the arena;
+     * the stripes of an order share its part of the budget. drainCaches() moves cached blocks back under the lock when the
      * buddy system fails, which restores full coalescing.
      *
-     * Accounting: one atomic add per allocation and per free (UsageCounter). Per-order counts are
+     * Accounting: one atomic add per allocation and per free on the caller's stripe of the
+     * UsageCounter (no shared counter on the hot path). Per-order counts are
      * not kept on the hot path; stats() walks the block heads under the lock instead.
      */
 
@@ -93,7 +96,7 @@ public final class BuddyPool implements BackingPool {
     private final int maxOrder;
     private final BuddySystem buddy;
     private final int[] state;
-    private final BlockRing[] caches;
+    private final StripedCache caches;
     private final ReentrantLock lock = new ReentrantLock();
     private final UsageCounter usage = new UsageCounter();
     private volatile boolean closed;
@@ -122,7 +125,7 @@ public final class BuddyPool implements BackingPool {
         this.maxOrder = Long.numberOfTrailingZeros(max) - minShift;
         this.buddy = new BuddySystem((int) (size >>> minShift), maxOrder);
         this.state = buddy.state;
-        this.caches = new BlockRing[maxOrder + 1];
+        int[] cacheCaps = new int[maxOrder + 1];
         int cachedOrders = 0;
         while (cachedOrders <= maxOrder && min << cachedOrders <= b.cacheMaxBlockSize) {
             cachedOrders++;
@@ -132,9 +135,10 @@ public final class BuddyPool implements BackingPool {
         for (int k = 0; k < cachedOrders; k++) {
             long cap = Math.min(b.cacheCapacity, perOrder / (min << k));
             if (cap >= MIN_CACHE_CAPACITY) {
-                caches[k] = new BlockRing((int) Long.highestOneBit(cap));
+                cacheCaps[k] = (int) Long.highestOneBit(cap);
             }
         }
+        this.caches = new StripedCache(cacheCaps, StripedCache.STRIPES);
         this.slab = NativeSlab.map(size, b.hugePages, "BuddyPool '" + name + "' arena");
         this.arena = slab.segment().asSlice(0, size);
     }
@@ -157,14 +161,11 @@ public final class BuddyPool implements BackingPool {
             return fail(size, "larger than the largest block " + MemoryBudget.human(maxBlockSize()));
         }
         usage.requested(size);
-        BlockRing cache = caches[order];
-        if (cache != null) {
-            int page = cache.poll();
-            if (page >= 0) {
-                STATE.setRelease(state, page, ALLOCATED | order);
-                usage.allocated(1L << (order + minShift));
-                return Block.of(0, order, (long) page << minShift);
-            }
+        int page = caches.poll(order);
+        if (page >= 0) {
+            STATE.setRelease(state, page, ALLOCATED | order);
+            usage.allocated(1L << (order + minShift));
+            return Block.of(0, order, (long) page << minShift);
         }
         return allocateSlow(size, order);
     }
@@ -205,8 +206,7 @@ public final class BuddyPool implements BackingPool {
                     + ") of BuddyPool '" + name + "' is not allocated: freed twice, or freed with a stale ticket");
         }
         usage.freed(1L << (order + minShift));
-        BlockRing cache = caches[order];
-        if (cache != null && cache.offer(page)) {
+        if (caches.offer(order, page)) {
             return;
         }
         lock.lock();
@@ -268,8 +268,7 @@ public final class BuddyPool implements BackingPool {
 
     /** The blocks each order's cache holds at most; 0 for an order without a cache. */
     public int cacheCapacity(int order) {
-        BlockRing c = caches[Objects.checkIndex(order, caches.length)];
-        return c == null ? 0 : c.capacity();
+        return caches.capacity(Objects.checkIndex(order, maxOrder + 1));
     }
 
     /**
@@ -290,13 +289,9 @@ public final class BuddyPool implements BackingPool {
 
     private long drainCachesLocked() {
         long bytes = 0;
-        for (int k = 0; k < caches.length; k++) {
-            BlockRing c = caches[k];
-            if (c == null) {
-                continue;
-            }
+        for (int k = 0; k <= maxOrder; k++) {
             int page;
-            while ((page = c.poll()) >= 0) {
+            while ((page = caches.pollAny(k)) >= 0) {
                 buddy.free(page, k);
                 bytes += 1L << (k + minShift);
             }

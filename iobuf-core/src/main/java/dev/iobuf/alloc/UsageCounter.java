@@ -6,14 +6,38 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The byte counters every backing pool keeps: bytes in use and their peak, the largest request
- * seen, and failures. One atomic add per allocation and per free; the peak and the largest
- * request are written only when they grow, so at steady state they cost a read.
+ * seen, and failures. One atomic add per allocation and per free, on a cell of the caller's
+ * stripe (see {@link StripedCache}), so threads do not contend on one counter; the peak and the
+ * largest request are written only when they grow, so at steady state they cost a read.
+ *
+ * <p>{@link #used()} is exact whenever no call is in flight. {@link #peak()} is exact with one
+ * thread; with several it is the highest total seen at the moments a stripe's own share reached
+ * a new high, which can miss a peak reached while every stripe was below its own high.
  */
 final class UsageCounter {
-    private volatile long used;
+    /** Longs between two cells: 128 bytes, so no two cells share a cache line (or its prefetch pair). */
+    private static final int STRIDE = 16;
+
+    private final long[] cells;
+    private final long[] highs;
+    private final int mask;
     private volatile long peak;
     private volatile long largestRequest;
     private final LongAdder failures = new LongAdder();
+
+    UsageCounter() {
+        this(StripedCache.STRIPES);
+    }
+
+    UsageCounter(int stripes) {
+        this.mask = stripes - 1;
+        this.cells = new long[(stripes + 1) * STRIDE];
+        this.highs = new long[(stripes + 1) * STRIDE];
+    }
+
+    private int cell() {
+        return (((int) Thread.currentThread().threadId() & mask) + 1) * STRIDE;
+    }
 
     /** Notes a request of {@code size} bytes, served or not. */
     void requested(long size) {
@@ -24,15 +48,20 @@ final class UsageCounter {
 
     /** Notes a block of {@code bytes} handed out. */
     void allocated(long bytes) {
-        long now = (long) USED.getAndAdd(this, bytes) + bytes;
-        if (now > peak) {
-            raise(PEAK, now);
+        int i = cell();
+        long now = (long) CELL.getAndAdd(cells, i, bytes) + bytes;
+        if (now > (long) CELL.getOpaque(highs, i)) {
+            CELL.setOpaque(highs, i, now);
+            long total = used();
+            if (total > peak) {
+                raise(PEAK, total);
+            }
         }
     }
 
     /** Notes a block of {@code bytes} given back. */
     void freed(long bytes) {
-        USED.getAndAdd(this, -bytes);
+        CELL.getAndAdd(cells, cell(), -bytes);
     }
 
     void failed() {
@@ -40,7 +69,11 @@ final class UsageCounter {
     }
 
     long used() {
-        return used;
+        long sum = 0;
+        for (int i = STRIDE; i < cells.length; i += STRIDE) {
+            sum += (long) CELL.getVolatile(cells, i);
+        }
+        return sum;
     }
 
     long peak() {
@@ -69,14 +102,13 @@ final class UsageCounter {
     // ---------------------------------------------------------------------------------------------
     // VarHandle mechanics
 
-    private static final VarHandle USED;
+    private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle PEAK;
     private static final VarHandle LARGEST;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            USED = l.findVarHandle(UsageCounter.class, "used", long.class);
             PEAK = l.findVarHandle(UsageCounter.class, "peak", long.class);
             LARGEST = l.findVarHandle(UsageCounter.class, "largestRequest", long.class);
         } catch (ReflectiveOperationException e) {
