@@ -286,11 +286,12 @@ public final class TcpServer implements AutoCloseable {
                     if (!cancelPending) {
                         finishStop();
                     }
-                } else if (res == -Errno.EMFILE || res == -Errno.ENFILE || res == -Errno.ENOMEM
-                        || res == -Errno.ENOBUFS) {
+                } else if (res < 0) {
+                    // Out of descriptors or memory, or an error that may persist: re-arm after a
+                    // pause, never in a busy loop.
                     retry.schedule(ACCEPT_RETRY_NANOS);
                 } else {
-                    arm();
+                    arm(); // the kernel ended the multishot after a success: arm it again
                 }
             }
         }
