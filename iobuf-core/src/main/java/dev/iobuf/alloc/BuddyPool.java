@@ -65,8 +65,8 @@ public final class BuddyPool implements BackingPool {
      * hands of the one thread moving it between them.
      *
      * Caches are bounded twice: by cacheCapacity blocks per order, and by one byte budget for all
-     * of them (default a quarter of the arena): two blocks for each cached order first (largest
-     * first, while the budget lasts), the rest split evenly in bytes across the orders, so blocks
+     * of them (default a quarter of the arena), split evenly in bytes across the cached orders,
+     * with what that leaves giving two blocks to the largest orders whose share was less, so blocks
      * parked in caches, which cannot merge, never hold more than the budget of the arena;
      * the stripes of an order share its part of the budget. drainCaches() moves cached blocks back under the lock when the
      * buddy system fails, which restores full coalescing.
@@ -132,23 +132,23 @@ public final class BuddyPool implements BackingPool {
             cachedOrders++;
         }
         long budget = b.cacheBytes >= 0 ? b.cacheBytes : size / DEFAULT_CACHE_SHARE;
-        // First MIN_CACHE_CAPACITY blocks for every cached order while the budget lasts (so the
-        // largest orders, whose equal share of bytes would be less than two blocks, are cached
-        // too), then the rest of the budget in equal bytes per order.
-        long[] caps = new long[cachedOrders];
-        long left = b.cacheCapacity >= MIN_CACHE_CAPACITY ? budget : 0;
-        for (int k = cachedOrders - 1; k >= 0; k--) {
-            long floor = MIN_CACHE_CAPACITY * (min << k);
-            if (floor <= left) {
-                caps[k] = MIN_CACHE_CAPACITY;
-                left -= floor;
-            }
-        }
-        long perOrder = cachedOrders == 0 ? 0 : left / cachedOrders;
+        // The budget in equal bytes per order; what that leaves (powers of two round down, and
+        // the largest orders' share may be less than two blocks) gives the largest orders without
+        // a cache two blocks each while it lasts, so they stop going through the lock.
+        long perOrder = cachedOrders == 0 ? 0 : budget / cachedOrders;
+        long left = budget;
         for (int k = 0; k < cachedOrders; k++) {
-            long cap = Math.min(b.cacheCapacity, caps[k] + perOrder / (min << k));
+            long cap = Math.min(b.cacheCapacity, perOrder / (min << k));
             if (cap >= MIN_CACHE_CAPACITY) {
                 cacheCaps[k] = (int) Long.highestOneBit(cap);
+                left -= cacheCaps[k] * (min << k);
+            }
+        }
+        for (int k = cachedOrders - 1; k >= 0 && b.cacheCapacity >= MIN_CACHE_CAPACITY; k--) {
+            long floor = MIN_CACHE_CAPACITY * (min << k);
+            if (cacheCaps[k] == 0 && floor <= left) {
+                cacheCaps[k] = MIN_CACHE_CAPACITY;
+                left -= floor;
             }
         }
         this.caches = new StripedCache(cacheCaps, StripedCache.STRIPES);
