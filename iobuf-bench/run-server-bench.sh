@@ -4,7 +4,10 @@
 # the load run. One load client for every server: the project's own echo load generator
 # (./iobuf load echo), and wrk for HTTP.
 #
-#   iobuf-bench/run-server-bench.sh [echo|http|all] [seconds]
+#   iobuf-bench/run-server-bench.sh [echo|http|all] [seconds] [rounds]
+#
+# With several rounds every server runs once per round, in turn, so a noisy spell of the machine
+# falls on all of them; compare the medians.
 #
 # Peers: the C liburing echo server (iobuf-bench/src/main/c/echo_server.c), Netty 4.2 epoll and
 # io_uring (dev.iobuf.bench.NettyServers). Installs liburing-dev and wrk from Debian when missing.
@@ -13,6 +16,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WHAT="${1:-all}"
 SECS="${2:-10}"
+ROUNDS="${3:-1}"
 JAVA="${IOBUF_JAVA:-$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -n1)/bin/java}"
 CP="$ROOT/iobuf-bench/target/iobuf-bench-0.1.0-SNAPSHOT.jar:$ROOT/iobuf-bench/target/lib/*:$ROOT/iobuf-cli/target/iobuf-cli-0.1.0-SNAPSHOT.jar:$ROOT/iobuf-cli/target/lib/*"
 JOPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xms256m -Xmx256m"
@@ -77,6 +81,8 @@ run() {
 
 JSERVER=("$JAVA" $JOPTS -cp "$CP")
 echo "# $(date -u +%FT%TZ) $SECS s per run" >> "$OUT/server-summary.txt"
+for round in $(seq 1 "$ROUNDS"); do
+[ "$ROUNDS" -gt 1 ] && echo "# round $round of $ROUNDS" | tee -a "$OUT/server-summary.txt"
 if [ "$WHAT" = echo ] || [ "$WHAT" = all ]; then
   for shape in "64 512" "1000 128"; do
     set -- $shape
@@ -92,3 +98,4 @@ if [ "$WHAT" = http ] || [ "$WHAT" = all ]; then
   run "http-netty-epoll" 7202 http "" -- "${JSERVER[@]}" dev.iobuf.bench.NettyServers http epoll 7202
   run "http-netty-uring" 7203 http "" -- "${JSERVER[@]}" dev.iobuf.bench.NettyServers http io_uring 7203
 fi
+done
