@@ -18,7 +18,7 @@ final class EchoCommand {
     static final TcpHandler ECHO = new TcpHandler() {
         @Override
         public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
-            return Math.max(0, c.write(buffer, offset, length));
+            return Math.max(0, c.writeReceived(offset, length)); // sent from the receive buffer, no copy
         }
     };
 

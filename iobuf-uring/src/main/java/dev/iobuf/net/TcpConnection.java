@@ -18,7 +18,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Nothing here allocates per message: receive buffers are recycled to the ring after
  * {@link TcpHandler#onData} returns, written bytes are copied into send buffers taken from the
- * loop's send pool and released when their send completed.
+ * loop's send pool and released when their send completed. {@link #writeReceived} sends received
+ * bytes in place instead, without a copy: that receive buffer is recycled when its send completed.
  */
 public final class TcpConnection implements CompletionHandler {
     /*
@@ -36,7 +37,9 @@ public final class TcpConnection implements CompletionHandler {
      * When the ring runs dry the receive ends with -ENOBUFS; the connection waits on the loop's
      * starved list and is re-armed once buffers were recycled (never in a busy loop).
      *
-     * The send queue is a ring of (pool index, filled length). Writes fill the tail buffer and take
+     * The send queue is a ring of (buffer, start, length): a send-pool index, or (writeReceived) a
+     * receive buffer given as -1 - bid, whose bytes are sent where they were received and which is
+     * recycled to the ring, not released to the send pool, when sent. Writes fill the tail buffer and take
      * new ones while the queue and the pool allow; one SEND is in flight at a time, covering the
      * unsent part of the head buffer; bytes appended to the head during that send go out with the
      * next one. Sends are prepared in the loop's iteration hook, so all writes of one iteration
@@ -77,7 +80,10 @@ public final class TcpConnection implements CompletionHandler {
     TcpConnection nextStarved;
 
     // sending
+    /** Per queue entry: a send-pool index (>= 0), or -1 - bid for a receive buffer sent in place. */
     private final int[] sendIdx;
+    /** Per queue entry: where its bytes start in its buffer (0 for send-pool buffers). */
+    private final int[] sendStart;
     private final int[] sendLen;
     private final int sendMask;
     private final int sendCapacity;
@@ -90,6 +96,12 @@ public final class TcpConnection implements CompletionHandler {
     TcpConnection nextFlush;
     boolean waitingForBuffers;
     TcpConnection nextBufferWaiter;
+
+    // the delivery in progress (writeReceived)
+    private int deliveringBid = -1;
+    private int deliveringOff;
+    private int deliveringLen;
+    private boolean deliveryRetained;
 
     // time-outs
     long lastActive;
@@ -104,6 +116,7 @@ public final class TcpConnection implements CompletionHandler {
         int q = net.config.sendQueue();
         int depth = q <= 1 ? 1 : Integer.highestOneBit(q - 1) << 1;
         this.sendIdx = new int[depth];
+        this.sendStart = new int[depth];
         this.sendLen = new int[depth];
         this.sendMask = depth - 1;
         this.sendCapacity = q;
@@ -170,6 +183,45 @@ public final class TcpConnection implements CompletionHandler {
         return write(null, src, offset, length);
     }
 
+    /**
+     * Sends {@code length} bytes at {@code offset} of the receive buffer now being delivered to
+     * {@link TcpHandler#onData}, without copying them: the buffer stays out of the receive ring
+     * until its send completed (so an echo or a proxy costs no copy and no send buffer). Call it
+     * only from {@code onData}, at most once per delivery, with offsets inside what was delivered.
+     * When it returns {@code length} the whole delivery is consumed, whatever {@code onData}
+     * returns; 0 means the send queue is full (return 0 from {@code onData}: the bytes are handed
+     * over again once sends complete); -1 means the connection is no longer open.
+     *
+     * @throws IllegalStateException outside {@code onData}, or a second time for one delivery
+     */
+    public int writeReceived(long offset, int length) {
+        if (deliveringBid < 0 || deliveryRetained) {
+            throw new IllegalStateException(deliveringBid < 0 ? "writeReceived is only valid inside onData"
+                    : "writeReceived was already called for this delivery");
+        }
+        long start = offset - net.recvPool.offset(deliveringBid);
+        if (length < 0 || start < deliveringOff || start + length > deliveringOff + (long) deliveringLen) {
+            throw new IllegalArgumentException("bytes " + offset + " + " + length + " are not inside the delivered buffer");
+        }
+        if (state != OPEN) {
+            return -1;
+        }
+        if (sendCount == sendCapacity) {
+            writeBlocked = true;
+            return 0;
+        }
+        int t = (sendHead + sendCount) & sendMask;
+        sendIdx[t] = -1 - deliveringBid;
+        sendStart[t] = (int) start;
+        sendLen[t] = length;
+        sendCount++;
+        deliveryRetained = true;
+        if (!sendInFlight) {
+            net.requestFlush(this);
+        }
+        return length;
+    }
+
     private int write(MemorySegment seg, byte[] arr, long offset, int length) {
         if (state != OPEN) {
             return -1;
@@ -177,8 +229,9 @@ public final class TcpConnection implements CompletionHandler {
         int done = 0;
         int bufSize = net.sendSize;
         while (done < length) {
-            if (sendCount > 0) {
-                int t = (sendHead + sendCount - 1) & sendMask;
+            int last = (sendHead + sendCount - 1) & sendMask;
+            if (sendCount > 0 && sendIdx[last] >= 0) {
+                int t = last;
                 int space = bufSize - sendLen[t];
                 if (space > 0) {
                     int c = Math.min(space, length - done);
@@ -203,6 +256,7 @@ public final class TcpConnection implements CompletionHandler {
             }
             int t = (sendHead + sendCount) & sendMask;
             sendIdx[t] = idx;
+            sendStart[t] = 0;
             sendLen[t] = 0;
             sendCount++;
         }
@@ -362,7 +416,19 @@ public final class TcpConnection implements CompletionHandler {
 
     /** Hands {@code len} bytes at {@code off} of buffer {@code bid} to the handler; false when it stalled. */
     private boolean deliver(int bid, int off, int len) {
-        int n = handler.onData(this, net.recvSlab, net.recvPool.offset(bid) + off, len);
+        deliveringBid = bid;
+        deliveringOff = off;
+        deliveringLen = len;
+        deliveryRetained = false;
+        int n;
+        try {
+            n = handler.onData(this, net.recvSlab, net.recvPool.offset(bid) + off, len);
+        } finally {
+            deliveringBid = -1;
+        }
+        if (deliveryRetained) {
+            return true; // the buffer is in the send queue now; it goes back to the ring when sent
+        }
         if (n >= len || state != OPEN) {
             net.recycle(bid);
             return true;
@@ -408,7 +474,8 @@ public final class TcpConnection implements CompletionHandler {
         }
         int h = sendHead;
         int n = sendLen[h] - sentOff;
-        long addr = net.sendPool.address(sendIdx[h]) + sentOff;
+        int idx = sendIdx[h];
+        long addr = (idx >= 0 ? net.sendPool.address(idx) : net.recvPool.address(-1 - idx)) + sendStart[h] + sentOff;
         loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
         sendInFlight = true;
         inFlight++;
@@ -429,7 +496,7 @@ public final class TcpConnection implements CompletionHandler {
         sentOff += res;
         int h = sendHead;
         if (sentOff >= sendLen[h]) {
-            net.sendPool.release(sendIdx[h]);
+            releaseSendEntry(h);
             sendHead = (h + 1) & sendMask;
             sendCount--;
             sentOff = 0;
@@ -446,6 +513,16 @@ public final class TcpConnection implements CompletionHandler {
             if (stalled && !userPaused) {
                 resume();
             }
+        }
+    }
+
+    /** Gives back the buffer of send-queue entry {@code h}: to the send pool, or a receive buffer to the ring. */
+    private void releaseSendEntry(int h) {
+        int idx = sendIdx[h];
+        if (idx >= 0) {
+            net.sendPool.release(idx);
+        } else {
+            net.recycle(-1 - idx);
         }
     }
 
@@ -484,7 +561,7 @@ public final class TcpConnection implements CompletionHandler {
         state = CLOSED;
         dropHeld();
         while (sendCount > 0) {
-            net.sendPool.release(sendIdx[sendHead]);
+            releaseSendEntry(sendHead);
             sendHead = (sendHead + 1) & sendMask;
             sendCount--;
         }
@@ -508,7 +585,9 @@ public final class TcpConnection implements CompletionHandler {
         heldHead = -1;
         heldTail = -1;
         while (sendCount > 0) {
-            net.sendPool.release(sendIdx[sendHead]);
+            if (sendIdx[sendHead] >= 0) { // receive buffers went back with the closed ring
+                net.sendPool.release(sendIdx[sendHead]);
+            }
             sendHead = (sendHead + 1) & sendMask;
             sendCount--;
         }

@@ -258,7 +258,10 @@ public final class IoUring implements AutoCloseable {
     public int forEachCqe(CqeHandler handler, int max) {
         checkOpen();
         int done = cq.drain(handler, max);
-        while (done < max && sq.cqNeedsEnter()) {
+        // Enter only for completions held back (CQ overflow), or for pending task work when the
+        // CQ gave nothing: like liburing's peek. Entering for task work after a batch would double
+        // the system calls of a busy loop, whose next wait runs that task work anyway.
+        while (done < max && (sq.cqOverflow() || (done == 0 && sq.cqNeedsEnter()))) {
             enterLoop(0, 0, ENTER_GETEVENTS, 0L, 0L);
             int n = cq.drain(handler, max - done);
             if (n == 0) {

@@ -110,6 +110,11 @@ final class SubmissionQueue {
         return (loFlags() & (CQ_OVERFLOW | TASKRUN)) != 0;
     }
 
+    /** Whether completions are held back because the CQ was full. */
+    boolean cqOverflow() {
+        return (loFlags() & CQ_OVERFLOW) != 0;
+    }
+
     /** The kernel's count of invalid SQEs it dropped. */
     int dropped() {
         return (int) INT.getOpaque(ring, droppedOffset);

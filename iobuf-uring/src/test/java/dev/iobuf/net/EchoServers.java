@@ -15,6 +15,18 @@ final class EchoServers {
         }
     };
 
+    /** Callback echo sending from the receive buffer itself (writeReceived): no copy, no send buffer. */
+    static final TcpHandler ZERO_COPY_ECHO = new TcpHandler() {
+        @Override
+        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+            return Math.max(0, c.writeReceived(offset, length));
+        }
+    };
+
+    static TcpHandler echo(boolean zeroCopy) {
+        return zeroCopy ? ZERO_COPY_ECHO : ECHO;
+    }
+
     /** Blocking echo for one virtual thread per connection. */
     static void blockingEcho(BlockingConnection c) {
         byte[] buf = new byte[16384];

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -157,14 +159,53 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @Test
-    void tinyPoolsApplyBackPressureWithoutLosingBytes() throws Exception {
+    @ParameterizedTest(name = "zero-copy {0}")
+    @ValueSource(booleans = {false, true})
+    void tinyPoolsApplyBackPressureWithoutLosingBytes(boolean zeroCopy) throws Exception {
         // 8 receive and 8 send buffers of 2 KiB per loop for 50 connections sending up to 64 KiB:
         // the ring runs dry (ENOBUFS, re-armed later) and writes are refused (receiving pauses)
         NetConfig tiny = NetConfig.defaults().withReceive(Tier.SMALL, 8).withSend(Tier.SMALL, 8, 4);
-        server = TcpServer.start(group, "127.0.0.1", 0, tiny, () -> EchoServers.ECHO);
+        server = TcpServer.start(group, "127.0.0.1", 0, tiny, () -> EchoServers.echo(zeroCopy));
         runClients(50, 4, 64 * 1024);
         awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @Test
+    void writeReceivedIsOnlyForTheDeliveryInProgressAndOnlyOnce() throws Exception {
+        ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+        TcpHandler h = new TcpHandler() {
+            @Override
+            public void onOpen(TcpConnection c) {
+                try {
+                    c.writeReceived(0, 1);
+                } catch (IllegalStateException e) {
+                    seen.add("open: " + e.getMessage());
+                }
+            }
+
+            @Override
+            public int onData(TcpConnection c, java.lang.foreign.MemorySegment buffer, long offset, int length) {
+                try {
+                    c.writeReceived(offset - 1, length);
+                } catch (IllegalArgumentException e) {
+                    seen.add("range");
+                }
+                int n = c.writeReceived(offset, length);
+                try {
+                    c.writeReceived(offset, length);
+                } catch (IllegalStateException e) {
+                    seen.add("twice");
+                }
+                return n;
+            }
+        };
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> h);
+        try (Socket s = connect(server.port())) {
+            roundTrip(s, 1000, 7);
+        }
+        awaitIdle();
+        assertThat(seen).contains("open: writeReceived is only valid inside onData", "range", "twice");
         assertPoolsFullAfterClose();
     }
 
@@ -177,9 +218,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @Test
-    void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack() throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+    @ParameterizedTest(name = "zero-copy {0}")
+    @ValueSource(booleans = {false, true})
+    void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack(boolean zeroCopy) throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
         AtomicInteger vanished = new AtomicInteger();
         List<Thread> rude = new ArrayList<>();
         for (int c = 0; c < 200; c++) {
@@ -259,9 +301,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @Test
-    void halfCloseGetsEveryByteBackThenEof() throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+    @ParameterizedTest(name = "zero-copy {0}")
+    @ValueSource(booleans = {false, true})
+    void halfCloseGetsEveryByteBackThenEof(boolean zeroCopy) throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
         try (Socket s = connect(server.port())) {
             byte[] out = new byte[300_000];
             new SplittableRandom(3).nextBytes(out);
@@ -306,9 +349,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @Test
-    void shuttingTheLoopsDownClosesConnectionsAndReturnsEveryBuffer() throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+    @ParameterizedTest(name = "zero-copy {0}")
+    @ValueSource(booleans = {false, true})
+    void shuttingTheLoopsDownClosesConnectionsAndReturnsEveryBuffer(boolean zeroCopy) throws Exception {
+        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
         List<Socket> open = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Socket s = connect(server.port());
