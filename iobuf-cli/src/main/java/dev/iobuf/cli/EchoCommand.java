@@ -32,7 +32,10 @@ final class EchoCommand {
         EventLoopGroup group = EventLoopGroup.start("echo", loops, o.integer("ring", 1024));
         TcpServer server;
         try {
-            server = TcpServer.start(group, host, port, NetConfig.defaults(), () -> ECHO);
+            NetConfig config = NetConfig.defaults();
+            int receiveBuffers = o.integer("receive-buffers", config.receiveBuffers());
+            config = config.withReceive(config.receiveTier(), receiveBuffers);
+            server = TcpServer.start(group, host, port, config, () -> ECHO);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
