@@ -16,7 +16,7 @@ public final class Main {
                                       registered buffers, driven by the load generator; throughput,
                                       latency percentiles and pool statistics
               demo pools              the buffer pools alone: threads take and give back every tier
-              serve echo --port P [--host H] [--loops N]
+              serve echo --port P [--host H] [--loops N] [--receive-buffers B]
                                       io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1)
               serve http --port P [--host H] [--loops N] [--max-body B]
                                       io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM

@@ -18,9 +18,14 @@ import java.time.Duration;
  * @param backlog         listen backlog
  * @param idleTimeout     a connection with no completed receive or send for this long is closed;
  *                        {@link Duration#ZERO}: never
+ * @param zeroCopyThreshold a send of at least this many bytes (one queued buffer's unsent part)
+ *                        goes out as {@code SEND_ZC}: the kernel sends from the buffer itself and
+ *                        the buffer is given back only after its notification; 0: never.
+ *                        Zero copy pays off for large sends to a network device; on loopback the
+ *                        kernel copies anyway and it costs an extra completion.
  */
 public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int sendBuffers, int sendQueue,
-                        int backlog, Duration idleTimeout) {
+                        int backlog, Duration idleTimeout, int zeroCopyThreshold) {
     /** Default receive buffer: 8 KiB. */
     public static final Tier DEFAULT_RECEIVE_TIER = Tier.MEDIUM;
     /** Default receive buffers per loop. */
@@ -33,6 +38,8 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
     public static final int DEFAULT_SEND_QUEUE = 8;
     /** Default listen backlog. */
     public static final int DEFAULT_BACKLOG = 4096;
+    /** Default zero-copy threshold: 32 KiB (never reached with the default 8 KiB send buffers). */
+    public static final int DEFAULT_ZERO_COPY_THRESHOLD = 32 * 1024;
 
     public NetConfig {
         if (receiveBuffers < 1 || receiveBuffers > 32768) {
@@ -47,6 +54,9 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
         if (receiveTier.size() > (1 << 30) || sendTier.size() > (1 << 30)) {
             throw new IllegalArgumentException("network buffers must be at most 1 GiB");
         }
+        if (zeroCopyThreshold < 0) {
+            throw new IllegalArgumentException("zero-copy threshold must be >= 0 (0: never), got " + zeroCopyThreshold);
+        }
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idle time-out must not be negative, got " + idleTimeout);
         }
@@ -55,22 +65,27 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
     /** The defaults: 8 KiB buffers, 1024 receive and 2048 send buffers per loop, no idle time-out. */
     public static NetConfig defaults() {
         return new NetConfig(DEFAULT_RECEIVE_TIER, DEFAULT_RECEIVE_BUFFERS, DEFAULT_SEND_TIER, DEFAULT_SEND_BUFFERS,
-                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO);
+                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO, DEFAULT_ZERO_COPY_THRESHOLD);
     }
 
     /** With receive buffers of {@code tier}, {@code count} per loop. */
     public NetConfig withReceive(Tier tier, int count) {
-        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout);
+        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, zeroCopyThreshold);
     }
 
     /** With send buffers of {@code tier}, {@code count} per loop, at most {@code queue} per connection. */
     public NetConfig withSend(Tier tier, int count, int queue) {
-        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout);
+        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout, zeroCopyThreshold);
     }
 
     /** With an idle time-out ({@link Duration#ZERO}: none). */
     public NetConfig withIdleTimeout(Duration timeout) {
-        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout);
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout, zeroCopyThreshold);
+    }
+
+    /** With SEND_ZC for sends of at least {@code bytes} (0: never). */
+    public NetConfig withZeroCopyThreshold(int bytes) {
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, bytes);
     }
 
 }

@@ -62,6 +62,8 @@ final class NetLoop {
     private boolean closing;
     private boolean released;
     private Runnable onReleased;
+    /** SEND_ZC submitted (loop thread writes; read by tests after the loop is quiet). */
+    volatile long zeroCopySends;
     /** Receive buffers handed out by the kernel and not yet recycled (statistics, any thread). */
     volatile int recvOutstanding;
     private int recvOut;

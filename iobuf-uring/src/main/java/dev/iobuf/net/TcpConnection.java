@@ -43,7 +43,8 @@ public final class TcpConnection implements CompletionHandler {
      * new ones while the queue and the pool allow; one SEND is in flight at a time, covering the
      * unsent part of the head buffer; bytes appended to the head during that send go out with the
      * next one. Sends are prepared in the loop's iteration hook, so all writes of one iteration
-     * leave in one SEND.
+     * leave in one SEND. A send of at least NetConfig.zeroCopyThreshold bytes is a SEND_ZC; it
+     * stays "in flight" until its notification CQE, so the buffer is released only then.
      */
     /** {@link TcpHandler#onClose} reason when the server or its loop was shut down. */
     public static final int REASON_SHUTDOWN = -108; // -ESHUTDOWN
@@ -91,6 +92,8 @@ public final class TcpConnection implements CompletionHandler {
     private int sendCount;
     private int sentOff;
     private boolean sendInFlight;
+    /** The result of a SEND_ZC whose notification has not come yet. */
+    private int zeroCopyResult;
     private boolean writeBlocked;
     boolean flushQueued;
     TcpConnection nextFlush;
@@ -347,7 +350,7 @@ public final class TcpConnection implements CompletionHandler {
     public void onCompletion(int tag, int res, int flags) {
         switch (tag) {
             case TAG_RECV -> onRecv(res, flags);
-            case TAG_SEND -> onSend(res);
+            case TAG_SEND -> onSend(res, flags);
             default -> inFlight--;
         }
         maybeFinish();
@@ -476,12 +479,33 @@ public final class TcpConnection implements CompletionHandler {
         int n = sendLen[h] - sentOff;
         int idx = sendIdx[h];
         long addr = (idx >= 0 ? net.sendPool.address(idx) : net.recvPool.address(-1 - idx)) + sendStart[h] + sentOff;
-        loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
+        int zc = net.config.zeroCopyThreshold();
+        if (zc > 0 && n >= zc) {
+            loop.sqe().sendZc(fd, addr, n, MSG_NOSIGNAL, 0).userData(EventLoop.userData(slot, TAG_SEND));
+            net.zeroCopySends++;
+        } else {
+            loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
+        }
         sendInFlight = true;
         inFlight++;
     }
 
-    private void onSend(int res) {
+    /**
+     * A SEND completion, or one of SEND_ZC's two: the result (with F_MORE) is kept until the
+     * notification says the kernel no longer reads the buffer; only then does the send count as
+     * done, so its buffer is never released or refilled while the kernel may still send from it.
+     */
+    private void onSend(int res, int flags) {
+        if (CqeFlags.isNotification(flags)) {
+            onSendDone(zeroCopyResult);
+        } else if (CqeFlags.hasMore(flags)) {
+            zeroCopyResult = res;
+        } else {
+            onSendDone(res);
+        }
+    }
+
+    private void onSendDone(int res) {
         inFlight--;
         sendInFlight = false;
         if (res < 0) {

@@ -148,6 +148,15 @@ public final class TcpServer implements AutoCloseable {
     // ---- facts ----------------------------------------------------------------------------------
 
     /** The port the server listens on. */
+    /** SEND_ZC operations submitted so far, over all loops. */
+    long zeroCopySends() {
+        long n = 0;
+        for (NetLoop l : netLoops) {
+            n += l.zeroCopySends;
+        }
+        return n;
+    }
+
     public int port() {
         return port;
     }

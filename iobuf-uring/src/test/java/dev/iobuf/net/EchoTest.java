@@ -209,6 +209,18 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
+    @ParameterizedTest(name = "in place {0}")
+    @ValueSource(booleans = {false, true})
+    void sendZcAboveTheThresholdKeepsEveryByteAndReturnsEveryBuffer(boolean inPlace) throws Exception {
+        // every send of 1 byte or more is a SEND_ZC: its buffer goes back only after the notification
+        NetConfig zc = NetConfig.defaults().withSend(Tier.SMALL, 64, 4).withZeroCopyThreshold(1);
+        server = TcpServer.start(group, "127.0.0.1", 0, zc, () -> EchoServers.echo(inPlace));
+        runClients(50, 3, 64 * 1024);
+        awaitIdle();
+        assertThat(server.zeroCopySends()).isPositive();
+        assertPoolsFullAfterClose();
+    }
+
     @Test
     void tinyPoolsBlockingStyle() throws Exception {
         NetConfig tiny = NetConfig.defaults().withReceive(Tier.SMALL, 8).withSend(Tier.SMALL, 8, 4);
