@@ -56,8 +56,12 @@ public final class TcpConnection implements CompletionHandler {
 
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
-    private static final int ABORTING = 2;
-    private static final int CLOSED = 3;
+    /** Closed gracefully and FIN sent; reading and discarding until the peer's FIN (see close()). */
+    private static final int LINGERING = 2;
+    private static final int ABORTING = 3;
+    private static final int CLOSED = 4;
+    /** How long a gracefully closed connection waits at most for the peer's FIN. */
+    static final long LINGER_NANOS = 2_000_000_000L;
 
     final NetLoop net;
     final int fd;
@@ -310,8 +314,11 @@ public final class TcpConnection implements CompletionHandler {
     }
 
     /**
-     * Closes gracefully: stops receiving (unread bytes are dropped), sends what is queued, then
-     * closes the socket. {@link TcpHandler#onClose} follows with reason 0.
+     * Closes gracefully: stops delivering (unread bytes are dropped), sends what is queued, sends
+     * FIN, then keeps reading and discarding until the peer's FIN (at most {@link #LINGER_NANOS})
+     * before it closes the socket: closing a socket with unread bytes makes the kernel send a
+     * reset, which can destroy the last response (an HTTP 413 while the body still arrives)
+     * before the peer read it. {@link TcpHandler#onClose} follows with reason 0.
      */
     public void close() {
         if (state != OPEN) {
@@ -332,7 +339,7 @@ public final class TcpConnection implements CompletionHandler {
         if (state >= ABORTING) {
             return;
         }
-        if (closeReason == 0) {
+        if (closeReason == 0 && state != LINGERING) { // a lingering close was graceful: its reason stays 0
             closeReason = reason;
         }
         state = ABORTING;
@@ -399,6 +406,15 @@ public final class TcpConnection implements CompletionHandler {
             }
         } else if (res != -Errno.ENOBUFS && res != -Errno.ECANCELED && state == OPEN) {
             abort(res);
+            return;
+        }
+        if (state == LINGERING) {
+            if (res == 0 || (res < 0 && res != -Errno.ECANCELED)) {
+                eof = true; // the peer's FIN, or nothing more to wait for
+                cancelRecv();
+            } else if (!recvArmed) {
+                armRecv();
+            }
             return;
         }
         if (wantsRecv()) {
@@ -573,12 +589,26 @@ public final class TcpConnection implements CompletionHandler {
 
     private void maybeFinish() {
         if (state == CLOSING && inFlight == 0 && sendCount == 0) {
+            linger();
+        } else if (state == LINGERING && inFlight == 0 && eof) {
             finish();
         } else if (state == CLOSING && sendCount > 0 && !sendInFlight && !flushQueued) {
             net.requestFlush(this);
         } else if (state == ABORTING && inFlight == 0) {
             finish();
         }
+    }
+
+    /** All sent: FIN now, then read until the peer's FIN (or the linger deadline) before closing. */
+    private void linger() {
+        SocketCalls.shutdownOutput(fd);
+        if (eof) {
+            finish();
+            return;
+        }
+        state = LINGERING;
+        deadline(LINGER_NANOS);
+        armRecv();
     }
 
     private void finish() {
@@ -624,6 +654,7 @@ public final class TcpConnection implements CompletionHandler {
         return "TcpConnection[fd=" + fd + ", " + switch (state) {
             case OPEN -> "open";
             case CLOSING -> "closing";
+            case LINGERING -> "lingering";
             case ABORTING -> "aborting";
             default -> "closed";
         } + "]";
