@@ -60,6 +60,10 @@ public final class BufferRing implements AutoCloseable {
     private final int[] poolIndices;
     private final int bufferSize;
     private final int count;
+    /** Incremental rings of a slab or pool: bytes of each buffer the kernel has filled so far. */
+    private final int[] filled;
+    /** Incremental rings: whether the kernel still holds each buffer (its last completion had BUF_MORE). */
+    private final boolean[] partial;
     private int tail;
     private int staged;
     private boolean closed;
@@ -78,6 +82,9 @@ public final class BufferRing implements AutoCloseable {
         this.entries = entries;
         this.mask = entries - 1;
         this.incremental = incremental;
+        int ids = incremental && slab != null && bufferSize > 0 ? (int) (slab.byteSize() / bufferSize) : 0;
+        this.filled = ids > 0 ? new int[ids] : null; // buffer ids of a slab or pool: offset / bufferSize
+        this.partial = ids > 0 ? new boolean[ids] : null;
         this.slab = slab;
         this.pool = pool;
         this.poolIndices = poolIndices;
@@ -216,11 +223,45 @@ public final class BufferRing implements AutoCloseable {
         soTail((short) tail);
     }
 
-    /** Gives buffer {@code bid} of a slab- or pool-fed ring back to the kernel, whole. */
+    /**
+     * Where the data of a completion that used buffer {@code bid} starts in that buffer, to be
+     * called once for each such completion, in order. 0 on a ring that is not incremental. On an
+     * incremental ring the kernel fills a buffer over several completions: each one's data follows
+     * the previous one's, and while a completion carries {@link CqeFlags#BUF_MORE} the buffer
+     * stays with the kernel ({@link #recycle} refuses it).
+     *
+     * @param res   the completion's result (bytes received; nothing is counted for {@code res <= 0})
+     * @param flags the completion's flags
+     */
+    public long dataOffset(int bid, int res, int flags) {
+        if (filled == null) {
+            return 0;
+        }
+        int off = filled[bid];
+        if ((flags & CqeFlags.BUF_MORE) != 0) {
+            filled[bid] = off + Math.max(0, res);
+            partial[bid] = true;
+        } else {
+            filled[bid] = 0;
+            partial[bid] = false;
+        }
+        return off;
+    }
+
+    /**
+     * Gives buffer {@code bid} of a slab- or pool-fed ring back to the kernel, whole.
+     *
+     * @throws IllegalStateException on an incremental ring while the kernel still fills the buffer
+     *                               (its last completion, passed to {@link #dataOffset}, had BUF_MORE)
+     */
     public void recycle(int bid) {
         if (slab == null) {
             throw new IllegalStateException("recycle(bid) needs a ring made by ofSlab or ofPool; "
                     + "use add(bid, addr, len) and advance()");
+        }
+        if (partial != null && partial[bid]) {
+            throw new IllegalStateException("buffer " + bid + " of ring " + group + " is still being filled by the kernel"
+                    + " (its last completion carried IORING_CQE_F_BUF_MORE); recycle it after a completion without it");
         }
         add(bid, address(bid), bufferSize);
         advance();

@@ -125,9 +125,32 @@ class BufferRingTest {
                     firstBid = c.bufferId();
                 }
                 assertThat(c.bufferId()).isEqualTo(firstBid);
+                assertThat(br.dataOffset(firstBid, c.res(), c.flags())).isEqualTo(offset);
                 assertThat(br.buffer(firstBid).asSlice(offset, 5).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(msg);
                 offset += 5;
             }
+            int bid = firstBid;
+            assertThatThrownBy(() -> br.recycle(bid)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("still being filled");
+            // Fill the rest of the buffer: the kernel gives it back (no BUF_MORE), now it may be recycled.
+            byte[] rest = new byte[1024 - offset];
+            java.util.Arrays.fill(rest, (byte) 7);
+            assertThat(TestNet.write(pair[1], arena.allocateFrom(ValueLayout.JAVA_BYTE, rest))).isEqualTo(rest.length);
+            int got = 0;
+            while (got < rest.length) {
+                Cqe c = next();
+                assertThat(c.res()).isPositive();
+                if (c.bufferId() != firstBid) {
+                    break; // the kernel moved on to the other buffer: this one was used up
+                }
+                assertThat(br.dataOffset(firstBid, c.res(), c.flags())).isEqualTo(offset + got);
+                got += c.res();
+                if ((c.flags() & CqeFlags.BUF_MORE) == 0) {
+                    break;
+                }
+            }
+            assertThat(got).isEqualTo(rest.length);
+            br.recycle(firstBid); // no longer partial
         }
     }
 
