@@ -47,6 +47,16 @@ class EchoTest {
         group.close();
     }
 
+    /** The echo server in one of its styles: callbacks copying, callbacks sending in place, or one virtual thread per connection. */
+    private TcpServer startEcho(String style, NetConfig config) throws IOException {
+        return switch (style) {
+            case "copy" -> TcpServer.start(group, "127.0.0.1", 0, config, () -> EchoServers.ECHO);
+            case "in place" -> TcpServer.start(group, "127.0.0.1", 0, config, () -> EchoServers.ZERO_COPY_ECHO);
+            case "blocking" -> TcpServer.startBlocking(group, "127.0.0.1", 0, config, EchoServers::blockingEcho);
+            default -> throw new IllegalArgumentException(style);
+        };
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
@@ -230,10 +240,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @ParameterizedTest(name = "zero-copy {0}")
-    @ValueSource(booleans = {false, true})
-    void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack(boolean zeroCopy) throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"copy", "in place", "blocking"})
+    void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack(String style) throws Exception {
+        server = startEcho(style, NetConfig.defaults());
         AtomicInteger vanished = new AtomicInteger();
         List<Thread> rude = new ArrayList<>();
         for (int c = 0; c < 200; c++) {
@@ -313,10 +323,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @ParameterizedTest(name = "zero-copy {0}")
-    @ValueSource(booleans = {false, true})
-    void halfCloseGetsEveryByteBackThenEof(boolean zeroCopy) throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"copy", "in place", "blocking"})
+    void halfCloseGetsEveryByteBackThenEof(String style) throws Exception {
+        server = startEcho(style, NetConfig.defaults());
         try (Socket s = connect(server.port())) {
             byte[] out = new byte[300_000];
             new SplittableRandom(3).nextBytes(out);
@@ -361,10 +371,10 @@ class EchoTest {
         assertPoolsFullAfterClose();
     }
 
-    @ParameterizedTest(name = "zero-copy {0}")
-    @ValueSource(booleans = {false, true})
-    void shuttingTheLoopsDownClosesConnectionsAndReturnsEveryBuffer(boolean zeroCopy) throws Exception {
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.echo(zeroCopy));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"copy", "in place", "blocking"})
+    void shuttingTheLoopsDownClosesConnectionsAndReturnsEveryBuffer(String style) throws Exception {
+        server = startEcho(style, NetConfig.defaults());
         List<Socket> open = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Socket s = connect(server.port());
