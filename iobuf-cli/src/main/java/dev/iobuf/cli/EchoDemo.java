@@ -34,10 +34,12 @@ final class EchoDemo {
             int f = flags.get(10, TimeUnit.SECONDS);
             System.out.printf("ring: %s%nreceive: multishot recv into a provided-buffer ring (registered with the kernel,"
                             + " IORING_REGISTER_PBUF_RING) of %d x %d B buffers from a pool, per loop%n"
-                            + "send: bounded per-connection queues of pooled %d x %d B buffers, per loop%n",
+                            + "send: in place from the receive buffers (TcpConnection.writeReceived, no copy), at most %d"
+                            + " queued per connection; the %d x %d B send pool per loop serves copying writes only%n",
                     (f & SetupFlags.DEFER_TASKRUN) != 0 ? "SINGLE_ISSUER + DEFER_TASKRUN"
                             : (f & SetupFlags.SINGLE_ISSUER) != 0 ? "SINGLE_ISSUER" : "default flags",
-                    config.receiveBuffers(), config.receiveTier().size(), config.sendBuffers(), config.sendTier().size());
+                    config.receiveBuffers(), config.receiveTier().size(), config.sendQueue(), config.sendBuffers(),
+                    config.sendTier().size());
             System.out.println();
             LoadGenerator.Result r = LoadGenerator.run("127.0.0.1", server.port(), conns, size, seconds, System.out);
             LoadGenerator.print(r, System.out);
