@@ -16,6 +16,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -121,7 +122,7 @@ final class LoadGenerator {
         if (conns < 1 || size < 1 || seconds <= 0) {
             throw new IllegalArgumentException("--conns, --size and --seconds must be positive");
         }
-        if ((long) conns << 8 >>> 8 != conns || (long) conns * size * 2 > (8L << 30)) {
+        if ((long) conns * size * 2 > (8L << 30)) { // a send and a receive buffer per connection
             throw new IllegalArgumentException("--conns x --size is too large: " + conns + " x " + size);
         }
         InetAddress addr = InetAddress.getByName(host);
@@ -185,7 +186,7 @@ final class LoadGenerator {
             this.seq = new long[conns];
             this.startedAt = new long[conns];
             this.phase = new byte[conns];
-            java.util.Arrays.fill(fd, -1);
+            Arrays.fill(fd, -1);
             SplittableRandom random = new SplittableRandom(conns * 31L + size);
             for (int c = 0; c < conns; c++) {
                 MemorySegment out = sendBuffer(c);

@@ -72,11 +72,6 @@ final class StripedCache {
         return (int) Thread.currentThread().threadId() & mask;
     }
 
-    /** Whether class {@code c} has a cache at all. */
-    boolean caches(int c) {
-        return rings[c] != null;
-    }
-
     /** A cached number of class {@code c}, or -1: the caller's stripe first, then the others. */
     int poll(int c) {
         BlockRing[] r = rings;
@@ -143,9 +138,5 @@ final class StripedCache {
     int capacity(int c) {
         BlockRing ring = rings[c];
         return ring == null ? 0 : shared[c] ? ring.capacity() : ring.capacity() * (mask + 1);
-    }
-
-    int stripes() {
-        return mask + 1;
     }
 }

@@ -237,18 +237,17 @@ public final class TcpConnection implements CompletionHandler {
         int bufSize = net.sendSize;
         while (done < length) {
             int last = (sendHead + sendCount - 1) & sendMask;
-            if (sendCount > 0 && sendIdx[last] >= 0) {
-                int t = last;
-                int space = bufSize - sendLen[t];
+            if (sendCount > 0 && sendIdx[last] >= 0) { // append to the tail send-pool buffer, never to a receive buffer
+                int space = bufSize - sendLen[last];
                 if (space > 0) {
                     int c = Math.min(space, length - done);
-                    long dst = net.sendPool.offset(sendIdx[t]) + sendLen[t];
+                    long dst = net.sendPool.offset(sendIdx[last]) + sendLen[last];
                     if (seg != null) {
                         MemorySegment.copy(seg, offset + done, net.sendSlab, dst, c);
                     } else {
                         MemorySegment.copy(arr, (int) offset + done, net.sendSlab, ValueLayout.JAVA_BYTE, dst, c);
                     }
-                    sendLen[t] += c;
+                    sendLen[last] += c;
                     done += c;
                     continue;
                 }
