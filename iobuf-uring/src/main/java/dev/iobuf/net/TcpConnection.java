@@ -72,6 +72,8 @@ public final class TcpConnection implements CompletionHandler {
     private int state;
     private int inFlight;
     private int closeReason;
+    /** The FIN went out when the graceful close started to linger. */
+    private boolean lingered;
 
     // receiving
     private boolean recvArmed;
@@ -600,11 +602,12 @@ public final class TcpConnection implements CompletionHandler {
 
     /** All sent: FIN now, then read until the peer's FIN (or the linger deadline) before closing. */
     private void linger() {
-        SocketCalls.shutdownOutput(fd);
         if (eof) {
-            finish();
+            finish(); // the peer is done too: nothing to wait for (finish sends the FIN)
             return;
         }
+        SocketCalls.shutdownOutput(fd);
+        lingered = true;
         state = LINGERING;
         deadline(LINGER_NANOS);
         armRecv();
@@ -620,7 +623,7 @@ public final class TcpConnection implements CompletionHandler {
         }
         sentOff = 0;
         net.sendBuffersFreed();
-        if (closeReason == 0) {
+        if (closeReason == 0 && !lingered) { // a lingering close sent its FIN already
             SocketCalls.shutdownOutput(fd);
         }
         SocketCalls.close(fd);
