@@ -45,11 +45,18 @@ final class BlockRing extends BlockRingPad2 {
      * instructions until the poller one lap behind has marked the cell empty. One ring uses one of
      * the two, never both.
      *
+     * The cells sit between PAD unused longs (128 bytes) on each side, so the array's header and
+     * whatever the heap places next to it (another stripe's ring, after a collection copies the
+     * arrays together) never share a line with cells another thread writes.
+     *
      * poll() finding its cell not yet full reads the tail: tail == p means empty (return -1);
      * tail > p means an offer or put has claimed p and is about to publish, so it spins. That keeps
      * a completed put visible even behind an unfinished one (no false "empty" after a free has
      * returned).
      */
+
+    /** Unused cells before the first and after the last: 128 bytes, a line and its prefetch partner. */
+    private static final int PAD = 16;
 
     private final long[] ring;
     private final int mask;
@@ -60,10 +67,10 @@ final class BlockRing extends BlockRingPad2 {
             throw new IllegalArgumentException("ring capacity must be between 1 and 2^30, got " + capacity);
         }
         int n = capacity <= 2 ? 2 : Integer.highestOneBit(capacity - 1) << 1;
-        this.ring = new long[n];
+        this.ring = new long[n + 2 * PAD];
         this.mask = n - 1;
         for (int i = 0; i < n; i++) {
-            ring[i] = (long) i << 32; // empty for the offer at position i
+            ring[PAD + i] = (long) i << 32; // empty for the offer at position i
         }
     }
 
@@ -78,7 +85,7 @@ final class BlockRing extends BlockRingPad2 {
         int m = mask;
         long p = lvTail();
         for (;;) {
-            int cell = (int) p & m;
+            int cell = PAD + ((int) p & m);
             long e = (long) RING.getAcquire(r, cell);
             int dif = (int) (e >>> 32) - (int) p;
             if (dif == 0) {
@@ -105,7 +112,7 @@ final class BlockRing extends BlockRingPad2 {
         int m = mask;
         long p = lvHead();
         for (;;) {
-            int cell = (int) p & m;
+            int cell = PAD + ((int) p & m);
             long e = (long) RING.getAcquire(r, cell);
             int dif = (int) (e >>> 32) - (int) (p + 1);
             if (dif == 0) {
@@ -138,7 +145,7 @@ final class BlockRing extends BlockRingPad2 {
     void put(int value) {
         long[] r = ring;
         long p = (long) TAIL.getAndAdd(this, 1L);
-        int cell = (int) p & mask;
+        int cell = PAD + ((int) p & mask);
         while ((int) ((long) RING.getAcquire(r, cell) >>> 32) != (int) p) {
             Thread.onSpinWait(); // the poller one lap behind has not marked the cell empty yet
         }

@@ -1,13 +1,11 @@
 package dev.iobuf.alloc;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
  * The binary buddy system itself, counted in pages (units of the smallest block): free lists per
  * order, the free-order bitmap, split and merge. Not thread-safe: {@link BuddyPool} calls every
- * method under its lock. Only the {@link #state} array is shared with lock-free code.
+ * method under its lock. Only the {@link #state} words are shared with lock-free code.
  */
 final class BuddySystem {
 
@@ -51,7 +49,7 @@ final class BuddySystem {
     private static final int NONE = -1;
 
     /** Per page: the state of the block starting there, or INTERIOR. Shared with BuddyPool. */
-    final int[] state;
+    final StateWords state;
     private final int pages;
     private final int maxOrder;
     private final int[] next;
@@ -65,7 +63,7 @@ final class BuddySystem {
         }
         this.pages = pages;
         this.maxOrder = maxOrder;
-        this.state = new int[pages];
+        this.state = new StateWords(pages);
         this.next = new int[pages];
         this.prev = new int[pages];
         this.first = new int[maxOrder + 1];
@@ -126,7 +124,7 @@ final class BuddySystem {
 
     /** The state word of the block starting at {@code page}. */
     int laState(int page) {
-        return (int) STATE.getAcquire(state, page);
+        return state.getAcquire(page);
     }
 
     /**
@@ -184,12 +182,6 @@ final class BuddySystem {
     }
 
     private void soState(int page, int value) {
-        STATE.setRelease(state, page, value);
+        state.setRelease(page, value);
     }
-
-    // ---------------------------------------------------------------------------------------------
-    // VarHandle mechanics
-
-    /** Element handle of {@link #state}, also used by BuddyPool for its lock-free CAS. */
-    static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
 }

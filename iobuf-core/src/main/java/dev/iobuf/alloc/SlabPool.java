@@ -7,8 +7,6 @@ import dev.iobuf.memory.NativeSlab;
 import dev.iobuf.pool.Tier;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -89,7 +87,7 @@ public final class SlabPool implements BackingPool {
     private final long[] classStart;
     private final int[] slotBase;
     private final int[] sizeShift;
-    private final int[] slotState;
+    private final StateWords slotState;
     private final BlockRing[] rings;
     private final StripedCache caches;
     private final LongAdder[] borrowed;
@@ -133,7 +131,7 @@ public final class SlabPool implements BackingPool {
             }
             c++;
         }
-        this.slotState = new int[(int) slots];
+        this.slotState = new StateWords((int) slots);
         int[] cacheCaps = new int[n];
         for (c = 0; c < n; c++) {
             rings[c] = new BlockRing(counts[c]);
@@ -191,7 +189,7 @@ public final class SlabPool implements BackingPool {
                 slot = rings[c].poll();
             }
             if (slot >= 0) {
-                SLOT.setRelease(slotState, slotBase[c] + slot, ALLOCATED);
+                slotState.setRelease(slotBase[c] + slot, ALLOCATED);
                 if (c != first) {
                     borrowed[c].increment();
                 }
@@ -240,7 +238,7 @@ public final class SlabPool implements BackingPool {
             if (closed) {
                 throw closedException();
             }
-            if (!SLOT.compareAndSet(slotState, slotBase[c] + slot, ALLOCATED, FREE)) {
+            if (!slotState.compareAndSet(slotBase[c] + slot, ALLOCATED, FREE)) {
                 throw new IllegalStateException("block " + slot + " of class " + MemoryBudget.human(sizes[c]) + " of SlabPool '"
                         + name + "' is not allocated: freed twice, or freed with a stale ticket");
             }
@@ -381,7 +379,7 @@ public final class SlabPool implements BackingPool {
         for (int c = 0; c < n; c++) {
             long inUse = 0;
             for (int i = slotBase[c], end = slotBase[c] + counts[c]; i < end; i++) {
-                if ((int) SLOT.getAcquire(slotState, i) == ALLOCATED) {
+                if (slotState.getAcquire(i) == ALLOCATED) {
                     inUse++;
                 }
             }
@@ -435,11 +433,6 @@ public final class SlabPool implements BackingPool {
     public String toString() {
         return "SlabPool[" + stats() + "]";
     }
-
-    // ---------------------------------------------------------------------------------------------
-    // VarHandle mechanics
-
-    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(int[].class);
 
     /** Configures a {@link SlabPool}. Every size is in bytes. */
     public static final class Builder {
