@@ -51,8 +51,9 @@ public final class SlabPool implements BackingPool {
      * ALLOCATED; free CASes ALLOCATED -> FREE before putting the slot back, so of two frees of one
      * block only one wins and the other throws with the pool unchanged.
      *
-     * In front of each class's ring sits a small StripedCache (at most CACHE_CAPACITY slots, and
-     * 1/CACHE_SHARE of the class): frees go to the freeing thread's stripe and allocations look
+     * In front of each class's ring sits a StripedCache (each stripe at most CACHE_CAPACITY
+     * slots, or the whole class if smaller; a cached slot is still found by any thread, so
+     * caching strands nothing): frees go to the freeing thread's stripe and allocations look
      * there first, so threads sharing a pool do not all hit one ring's head and tail. A slot is in
      * exactly one place: a user, a cache, the ring, or the hands of the thread moving it.
      *
@@ -71,10 +72,8 @@ public final class SlabPool implements BackingPool {
     /** Region number of the buddy fallback's arena. */
     static final int FALLBACK_REGION = 1;
 
-    /** Free slots a class keeps in its striped cache at most, over all stripes. */
+    /** Free slots each stripe of a class's cache holds at most. */
     static final int CACHE_CAPACITY = 64;
-    /** A class's cache holds at most this fraction of its slots ({@code 1/CACHE_SHARE}). */
-    static final int CACHE_SHARE = 8;
 
     private static final int FREE = 0;
     private static final int ALLOCATED = 1;
@@ -139,7 +138,7 @@ public final class SlabPool implements BackingPool {
             for (int i = 0; i < counts[c]; i++) {
                 rings[c].put(i);
             }
-            cacheCaps[c] = Math.min(CACHE_CAPACITY, counts[c] / CACHE_SHARE);
+            cacheCaps[c] = Math.min(CACHE_CAPACITY, counts[c]) * StripedCache.STRIPES;
         }
         this.caches = new StripedCache(cacheCaps, StripedCache.STRIPES);
         this.oversize = b.oversize;
