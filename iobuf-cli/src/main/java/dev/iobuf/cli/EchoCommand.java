@@ -9,6 +9,7 @@ import dev.iobuf.uring.reactor.EventLoopGroup;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -32,7 +33,9 @@ final class EchoCommand {
         EventLoopGroup group = EventLoopGroup.start("echo", loops, o.integer("ring", 1024));
         TcpServer server;
         try {
-            NetConfig config = NetConfig.defaults();
+            // A client that sends but never reads stalls its connection, which holds the receive
+            // buffers it already took until something closes it: the idle time-out does.
+            NetConfig config = NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(o.integer("idle-seconds", 60)));
             int receiveBuffers = o.integer("receive-buffers", config.receiveBuffers());
             config = config.withReceive(config.receiveTier(), receiveBuffers);
             server = TcpServer.start(group, host, port, config, () -> ECHO);
@@ -40,7 +43,8 @@ final class EchoCommand {
             group.close();
             throw e;
         }
-        System.out.printf("iobuf echo server on %s:%d, %d event loop(s); Ctrl-C to stop%n", host, server.port(), loops);
+        System.out.printf("iobuf echo server on %s:%d, %d event loop(s), idle time-out %d s; Ctrl-C to stop%n", host,
+                server.port(), loops, server.config().idleTimeout().toSeconds());
         runUntilSignal(group, server, "echo");
         return 0;
     }

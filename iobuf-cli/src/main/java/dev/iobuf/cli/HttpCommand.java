@@ -20,17 +20,25 @@ final class HttpCommand {
         long maxBody = o.integer("max-body", (int) HttpHelloHandler.DEFAULT_MAX_BODY_BYTES);
         Duration idle = Duration.ofSeconds(o.integer("idle-seconds", 60));
         Duration request = Duration.ofSeconds(o.integer("request-seconds", 10));
+        String style = o.string("style", "callbacks");
+        if (!style.equals("callbacks") && !style.equals("virtual-threads")) {
+            System.err.println("iobuf serve http: --style is 'callbacks' (the default) or 'virtual-threads', not '" + style + "'");
+            return 2;
+        }
         HttpHelloHandler handler = new HttpHelloHandler(HttpHelloHandler.DEFAULT_MAX_HEADER_BYTES, maxBody, request);
         EventLoopGroup group = EventLoopGroup.start("http", loops, o.integer("ring", 1024));
         TcpServer server;
         try {
-            server = TcpServer.start(group, host, port, NetConfig.defaults().withIdleTimeout(idle), () -> handler);
+            NetConfig config = NetConfig.defaults().withIdleTimeout(idle);
+            server = style.equals("callbacks") ? TcpServer.start(group, host, port, config, () -> handler)
+                    : TcpServer.startBlocking(group, host, port, config, handler::serve);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
         }
-        System.out.printf("iobuf http server on http://%s:%d/, %d event loop(s), idle time-out %d s, request time-out %d s,"
-                + " bodies up to %d bytes; Ctrl-C to stop%n", host, server.port(), loops, idle.toSeconds(),
+        System.out.printf("iobuf http server on http://%s:%d/, %d event loop(s), %s, idle time-out %d s, request time-out %d s,"
+                + " bodies up to %d bytes; Ctrl-C to stop%n", host, server.port(), loops,
+                style.equals("callbacks") ? "callbacks on the loops" : "one virtual thread per connection", idle.toSeconds(),
                 request.toSeconds(), maxBody);
         EchoCommand.runUntilSignal(group, server, "http");
         return 0;

@@ -43,6 +43,7 @@ public final class BlockingConnection implements AutoCloseable {
     private final Runnable readTask = this::startRead;
     private final Runnable writeTask = this::continueWrite;
     private final Runnable closeTask = this::closeOnLoop;
+    private final Runnable deadlineTask = this::deadlineOnLoop;
 
     // read call (published to the loop through the task queue)
     private byte[] readArr;
@@ -59,6 +60,8 @@ public final class BlockingConnection implements AutoCloseable {
     private int written;
     private Thread writeWaiter;
     private volatile int writeResult;
+    // deadline call
+    private volatile long deadlineNanos;
     // loop-side state
     private boolean reading;
     private boolean writing;
@@ -146,6 +149,22 @@ public final class BlockingConnection implements AutoCloseable {
         if (r == FAILED) {
             throw closedException();
         }
+    }
+
+    /**
+     * Closes this connection with a time-out if it is still open {@code nanos} from now, whatever
+     * its activity; 0 removes the deadline. A read or write blocked then, or made later, fails
+     * with an {@link IOException} that says it timed out. For slow-client limits: set it when a
+     * request begins, remove it when the request is complete. Returns at once; allocates nothing.
+     *
+     * @throws IOException when the connection is already closed
+     */
+    public void deadline(long nanos) throws IOException {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("deadline must be 0 (none) or positive, got " + nanos);
+        }
+        deadlineNanos = nanos;
+        submit(deadlineTask);
     }
 
     /** Sends what is queued, then closes. Returns at once. */
@@ -237,6 +256,12 @@ public final class BlockingConnection implements AutoCloseable {
 
     private void closeOnLoop() {
         conn.close();
+    }
+
+    private void deadlineOnLoop() {
+        if (conn.isOpen()) {
+            conn.deadline(deadlineNanos); // the latest value, if two calls came before the loop ran this
+        }
     }
 
     int onData(long offset, MemorySegment buffer, int length) {

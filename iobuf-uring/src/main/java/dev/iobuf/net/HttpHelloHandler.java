@@ -1,5 +1,6 @@
 package dev.iobuf.net;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,13 @@ import java.time.Duration;
  * the answer. A request that is not complete within {@link #requestTimeout} of its first byte
  * (a slow client) is closed.
  *
- * <p>One handler serves every connection; per connection it keeps one state object with a byte
- * array of {@code maxHeaderBytes} for the request head, reused for every request: parsing
- * allocates nothing per request, and responses are pre-built byte arrays.
+ * <p>Two styles, one protocol: as a {@link TcpHandler} with {@link TcpServer#start} (callbacks on
+ * the loop), or through {@link #serve(BlockingConnection)} with {@link TcpServer#startBlocking}
+ * (one virtual thread per connection, blocking reads and writes). Both answer byte for byte alike.
+ *
+ * <p>One handler serves every connection; per connection it keeps one session with a byte array
+ * of {@code maxHeaderBytes} for the request head, reused for every request: parsing allocates
+ * nothing per request, and responses are pre-built byte arrays.
  */
 public final class HttpHelloHandler implements TcpHandler {
     /*
@@ -28,6 +33,10 @@ public final class HttpHelloHandler implements TcpHandler {
      * receive buffer when the head buffer is empty. If the send queue refuses a response, the
      * rest of that response is kept (pendingOut) and parsing stops; onData then reports fewer
      * bytes consumed, the connection holds them and stops receiving, and onWritable continues.
+     *
+     * The session writes through an Output: the connection's send queue for callbacks (may take
+     * part), BlockingConnection.write for the blocking style (takes all or fails), so the parser
+     * is the same code in both styles.
      */
     /** Default largest request head (request line and headers). */
     public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
@@ -86,8 +95,89 @@ public final class HttpHelloHandler implements TcpHandler {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Serves one connection in the blocking style, on its own virtual thread: the same parsing,
+     * limits and answers as the callbacks, over {@link BlockingConnection#read} and
+     * {@link BlockingConnection#write}, with the request time-out as a
+     * {@linkplain BlockingConnection#deadline(long) connection deadline}. Pass it to
+     * {@link TcpServer#startBlocking}: {@code TcpServer.startBlocking(group, host, port, config, handler::serve)}.
+     * Returns when the peer closed, after an answer that closes, or when the connection failed.
+     */
+    public void serve(BlockingConnection c) {
+        Session s = new Session(maxHeaderBytes, new BlockingOutput(c));
+        byte[] chunk = new byte[READ_CHUNK];
+        MemorySegment seg = MemorySegment.ofArray(chunk);
+        boolean timed = false;
+        try {
+            while (!s.done) {
+                int n = c.read(chunk, 0, chunk.length);
+                if (n < 0) {
+                    return; // the peer finished: every answer is written; serve's caller closes
+                }
+                for (int off = 0; off < n && !s.done; ) {
+                    int taken = feed(s, seg, off, n - off);
+                    if (taken == 0 && !s.done) {
+                        throw new IllegalStateException("HTTP session took no bytes without a pending answer");
+                    }
+                    off += taken;
+                }
+                boolean partial = s.partial();
+                if (partial != timed && requestTimeoutNanos > 0 && !s.done) {
+                    c.deadline(partial ? requestTimeoutNanos : 0);
+                    timed = partial;
+                }
+            }
+        } catch (IOException e) {
+            // reset, timed out (slow client) or closed: nothing more to answer
+        }
+    }
+
+    /** Bytes read at once in the blocking style. */
+    private static final int READ_CHUNK = 16 << 10;
+
+    /** Where a session's answers go. */
+    private interface Output {
+        /** Writes {@code r[from, from+len)}: how many bytes were taken, or -1 when the connection is gone. */
+        int write(byte[] r, int from, int len);
+
+        /** Closes the connection once what was written is sent. */
+        void close();
+    }
+
+    /** Callbacks: the connection's send queue, which may take fewer bytes than offered. */
+    private record ConnectionOutput(TcpConnection c) implements Output {
+        @Override
+        public int write(byte[] r, int from, int len) {
+            return c.write(r, from, len);
+        }
+
+        @Override
+        public void close() {
+            c.close();
+        }
+    }
+
+    /** Blocking: writes all or fails. */
+    private record BlockingOutput(BlockingConnection c) implements Output {
+        @Override
+        public int write(byte[] r, int from, int len) {
+            try {
+                c.write(r, from, len);
+                return len;
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void close() {
+            c.close();
+        }
+    }
+
     /** Per-connection state. */
-    private static final class State {
+    private static final class Session {
+        final Output out;
         final byte[] acc;
         int accLen;
         long bodyLeft;
@@ -98,19 +188,35 @@ public final class HttpHelloHandler implements TcpHandler {
         boolean closeAfterPending;
         boolean done;
 
-        State(int size) {
-            acc = new byte[size];
+        Session(int size, Output out) {
+            this.acc = new byte[size];
+            this.out = out;
+        }
+
+        /** A request has begun and is not complete. */
+        boolean partial() {
+            return accLen > 0 || bodyLeft > 0;
         }
     }
 
     @Override
     public void onOpen(TcpConnection c) {
-        c.attach(new State(maxHeaderBytes));
+        c.attach(new Session(maxHeaderBytes, new ConnectionOutput(c)));
     }
 
     @Override
     public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
-        State st = (State) c.attachment();
+        Session st = (Session) c.attachment();
+        int taken = feed(st, buffer, offset, length);
+        if (st.done) {
+            return length; // closing: the rest is dropped
+        }
+        updateDeadline(c, st);
+        return taken;
+    }
+
+    /** Parses and answers what it can of {@code length} bytes; returns how many it took. */
+    private int feed(Session st, MemorySegment buffer, long offset, int length) {
         int taken = 0;
         while (taken < length && !st.done) {
             if (st.pendingOut != null) {
@@ -121,7 +227,7 @@ public final class HttpHelloHandler implements TcpHandler {
                 st.bodyLeft -= skip;
                 taken += skip;
                 if (st.bodyLeft == 0) {
-                    bodyDone(c, st);
+                    bodyDone(st);
                 }
                 continue;
             }
@@ -132,26 +238,22 @@ public final class HttpHelloHandler implements TcpHandler {
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset + taken, st.acc, st.accLen, n);
             st.accLen += n;
             taken += n;
-            process(c, st);
+            process(st);
         }
-        if (st.done) {
-            return length; // closing: the rest is dropped
-        }
-        updateDeadline(c, st);
         return taken;
     }
 
     @Override
     public void onWritable(TcpConnection c) {
-        State st = (State) c.attachment();
-        if (st.pendingOut != null && send(c, st, st.pendingOut, st.pendingOff, st.closeAfterPending)) {
-            process(c, st);
+        Session st = (Session) c.attachment();
+        if (st.pendingOut != null && send(st, st.pendingOut, st.pendingOff, st.closeAfterPending)) {
+            process(st);
             updateDeadline(c, st);
         }
     }
 
-    private void updateDeadline(TcpConnection c, State st) {
-        boolean partial = st.accLen > 0 || st.bodyLeft > 0;
+    private void updateDeadline(TcpConnection c, Session st) {
+        boolean partial = st.partial();
         if (partial && c.deadline == 0 && requestTimeoutNanos > 0) {
             c.deadline(requestTimeoutNanos);
         } else if (!partial && c.deadline != 0) {
@@ -160,7 +262,7 @@ public final class HttpHelloHandler implements TcpHandler {
     }
 
     /** Answers every complete request in the head buffer, in order. */
-    private void process(TcpConnection c, State st) {
+    private void process(Session st) {
         while (!st.done && st.pendingOut == null) {
             if (st.bodyLeft > 0) {
                 int skip = (int) Math.min(st.bodyLeft, st.accLen);
@@ -169,27 +271,27 @@ public final class HttpHelloHandler implements TcpHandler {
                 if (st.bodyLeft > 0) {
                     return;
                 }
-                bodyDone(c, st);
+                bodyDone(st);
                 continue;
             }
             int end = headEnd(st.acc, st.accLen);
             if (end < 0) {
                 if (st.accLen >= st.acc.length) {
-                    fail(c, st, HEADERS_TOO_LARGE);
+                    fail(st, HEADERS_TOO_LARGE);
                 }
                 return;
             }
-            parse(c, st, end);
+            parse(st, end);
         }
     }
 
-    private void bodyDone(TcpConnection c, State st) {
+    private void bodyDone(Session st) {
         byte[] r = st.afterBody;
         st.afterBody = null;
-        send(c, st, r, 0, st.closeAfterBody);
+        send(st, r, 0, st.closeAfterBody);
     }
 
-    private static void compact(State st, int n) {
+    private static void compact(Session st, int n) {
         System.arraycopy(st.acc, n, st.acc, 0, st.accLen - n);
         st.accLen -= n;
     }
@@ -226,7 +328,7 @@ public final class HttpHelloHandler implements TcpHandler {
     }
 
     /** Parses the request head in {@code acc[0..end)} and answers it (or sets up its body). */
-    private void parse(TcpConnection c, State st, int end) {
+    private void parse(Session st, int end) {
         byte[] b = st.acc;
         // request line: METHOD SP TARGET SP HTTP/1.x CRLF
         int i = 0;
@@ -235,7 +337,7 @@ public final class HttpHelloHandler implements TcpHandler {
         }
         int methodEnd = i;
         if (methodEnd == 0 || i >= end || b[i] != ' ') {
-            fail(c, st, BAD_REQUEST);
+            fail(st, BAD_REQUEST);
             return;
         }
         int targetStart = ++i;
@@ -244,14 +346,14 @@ public final class HttpHelloHandler implements TcpHandler {
         }
         int targetEnd = i;
         if (targetEnd == targetStart || i >= end || b[i] != ' ' || (b[targetStart] != '/' && b[targetStart] != '*')) {
-            fail(c, st, BAD_REQUEST);
+            fail(st, BAD_REQUEST);
             return;
         }
         int v = ++i;
         if (v + 10 > end || b[v] != 'H' || b[v + 1] != 'T' || b[v + 2] != 'T' || b[v + 3] != 'P' || b[v + 4] != '/'
                 || b[v + 5] != '1' || b[v + 6] != '.' || (b[v + 7] != '0' && b[v + 7] != '1')
                 || b[v + 8] != '\r' || b[v + 9] != '\n') {
-            fail(c, st, BAD_REQUEST);
+            fail(st, BAD_REQUEST);
             return;
         }
         boolean http11 = b[v + 7] == '1';
@@ -267,7 +369,7 @@ public final class HttpHelloHandler implements TcpHandler {
             }
             int nameEnd = i;
             if (nameEnd == nameStart || i >= end || b[i] != ':') {
-                fail(c, st, BAD_REQUEST);
+                fail(st, BAD_REQUEST);
                 return;
             }
             i++;
@@ -277,7 +379,7 @@ public final class HttpHelloHandler implements TcpHandler {
             int valueStart = i;
             while (i < end && b[i] != '\r' && b[i] != '\n') {
                 if (b[i] < ' ' && b[i] != '\t' || b[i] == 127) {
-                    fail(c, st, BAD_REQUEST);
+                    fail(st, BAD_REQUEST);
                     return;
                 }
                 i++;
@@ -287,19 +389,19 @@ public final class HttpHelloHandler implements TcpHandler {
                 valueEnd--;
             }
             if (i + 1 >= end || b[i] != '\r' || b[i + 1] != '\n') {
-                fail(c, st, BAD_REQUEST);
+                fail(st, BAD_REQUEST);
                 return;
             }
             i += 2;
             if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "content-length")) {
                 long n = parseLength(b, valueStart, valueEnd);
                 if (n < 0 || (contentLength >= 0 && contentLength != n)) {
-                    fail(c, st, BAD_REQUEST);
+                    fail(st, BAD_REQUEST);
                     return;
                 }
                 contentLength = n;
             } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "transfer-encoding")) {
-                fail(c, st, NOT_IMPLEMENTED);
+                fail(st, NOT_IMPLEMENTED);
                 return;
             } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "connection")) {
                 if (regionEqualsIgnoreCase(b, valueStart, valueEnd, "close")) {
@@ -312,11 +414,11 @@ public final class HttpHelloHandler implements TcpHandler {
             }
         }
         if (http11 && !host) {
-            fail(c, st, BAD_REQUEST);
+            fail(st, BAD_REQUEST);
             return;
         }
         if (contentLength > maxBodyBytes) {
-            fail(c, st, TOO_LARGE);
+            fail(st, TOO_LARGE);
             return;
         }
         boolean root = targetEnd - targetStart == 1 && b[targetStart] == '/';
@@ -336,7 +438,7 @@ public final class HttpHelloHandler implements TcpHandler {
             st.closeAfterBody = close;
             return;
         }
-        send(c, st, r, 0, close);
+        send(st, r, 0, close);
     }
 
     private static long parseLength(byte[] b, int from, int to) {
@@ -353,15 +455,15 @@ public final class HttpHelloHandler implements TcpHandler {
         return n;
     }
 
-    private void fail(TcpConnection c, State st, byte[] response) {
+    private void fail(Session st, byte[] response) {
         st.accLen = 0;
         st.bodyLeft = 0;
-        send(c, st, response, 0, true);
+        send(st, response, 0, true);
     }
 
     /** Writes {@code r[from..]}; true when all of it went into the send queue. */
-    private static boolean send(TcpConnection c, State st, byte[] r, int from, boolean close) {
-        int n = c.write(r, from, r.length - from);
+    private static boolean send(Session st, byte[] r, int from, boolean close) {
+        int n = st.out.write(r, from, r.length - from);
         if (n < 0) {
             st.done = true;
             return false;
@@ -375,7 +477,7 @@ public final class HttpHelloHandler implements TcpHandler {
         st.pendingOut = null;
         if (close) {
             st.done = true;
-            c.close();
+            st.out.close();
         }
         return true;
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,18 +29,30 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The HTTP/1.1 handler over real sockets: keep-alive, pipelining, every error answer, time-outs, curl. */
+/**
+ * The HTTP/1.1 handler over real sockets: keep-alive, pipelining, every error answer, time-outs,
+ * curl; every test in both styles, callbacks on the loops and one virtual thread per connection.
+ */
 @Timeout(60)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"callbacks", "virtual-threads"})
 class HttpTest {
+    @Parameter
+    String style;
+
     private EventLoopGroup group;
     private TcpServer server;
 
     @BeforeEach
     void start() throws IOException {
         group = EventLoopGroup.start("http", 2, 1024);
-        server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(30)),
-                () -> new HttpHelloHandler(HttpHelloHandler.DEFAULT_MAX_HEADER_BYTES, 1 << 20, Duration.ofMillis(500)))
-        ;
+        NetConfig config = NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(30));
+        HttpHelloHandler handler = new HttpHelloHandler(HttpHelloHandler.DEFAULT_MAX_HEADER_BYTES, 1 << 20, Duration.ofMillis(500));
+        server = switch (style) {
+            case "callbacks" -> TcpServer.start(group, "127.0.0.1", 0, config, () -> handler);
+            case "virtual-threads" -> TcpServer.startBlocking(group, "127.0.0.1", 0, config, handler::serve);
+            default -> throw new IllegalArgumentException(style);
+        };
     }
 
     @AfterEach
