@@ -1,5 +1,6 @@
 package dev.iobuf.net;
 
+import dev.iobuf.alloc.BufferRegistrar;
 import dev.iobuf.pool.BufferPool;
 import dev.iobuf.uring.BufferRing;
 import dev.iobuf.uring.reactor.EventLoop;
@@ -7,6 +8,7 @@ import dev.iobuf.uring.reactor.LoopTimer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -64,6 +66,13 @@ final class NetLoop {
     private Runnable onReleased;
     /** SEND_ZC submitted (loop thread writes; read by tests after the loop is quiet). */
     volatile long zeroCopySends;
+    /** Of those, how many sent from a registered buffer (RECVSEND_FIXED_BUF). */
+    volatile long registeredSends;
+    /** Registered-buffer index of the send slab and of the receive slab; -1 when not registered. */
+    final int sendBufIndex;
+    final int recvBufIndex;
+    /** This loop's share of the ring's buffer table; null when nothing is registered. */
+    private BufferRegistrar registered;
     /** Receive buffers handed out by the kernel and not yet recycled (statistics, any thread). */
     volatile int recvOutstanding;
     private int recvOut;
@@ -84,11 +93,31 @@ final class NetLoop {
         this.heldLen = new int[recvPool.capacity()];
         this.idleNanos = config.idleTimeout().toNanos();
         this.ring = BufferRing.ofPool(loop.ring(), group, recvPool, config.receiveBuffers(), false);
+        int[] fixed = config.zeroCopyThreshold() > 0 ? registerSlabs(loop) : null;
+        this.sendBufIndex = fixed == null ? -1 : fixed[0];
+        this.recvBufIndex = fixed == null ? -1 : fixed[1];
         loop.onIteration(this::beforeSubmit);
         loop.onShutdown(() -> close(null));
         loop.onTerminate(this::forceRelease);
         if (idleNanos > 0) {
             ensureSweep(0);
+        }
+    }
+
+    /**
+     * Registers the send and receive slabs in the ring's buffer table, so a SEND_ZC sends from a
+     * registered buffer (the kernel skips pinning the pages for every send); null when the kernel
+     * refuses (a slab over 1 GiB, the locked-memory limit): the sends then go unregistered.
+     */
+    private int[] registerSlabs(EventLoop loop) {
+        BufferRegistrar tenant = loop.bufferTable().tenant();
+        try {
+            int[] idx = tenant.register(List.of(sendSlab, recvSlab));
+            registered = tenant;
+            return idx;
+        } catch (RuntimeException refused) {
+            tenant.close();
+            return null;
         }
     }
 
@@ -317,6 +346,9 @@ final class NetLoop {
         released = true;
         if (sweep != null) {
             sweep.close();
+        }
+        if (registered != null) {
+            registered.close(); // every send has completed: no connection is left
         }
         ring.close();
         recvOutstanding = recvOut = 0;

@@ -498,7 +498,13 @@ public final class TcpConnection implements CompletionHandler {
         long addr = (idx >= 0 ? net.sendPool.address(idx) : net.recvPool.address(-1 - idx)) + sendStart[h] + sentOff;
         int zc = net.config.zeroCopyThreshold();
         if (zc > 0 && n >= zc) {
-            loop.sqe().sendZc(fd, addr, n, MSG_NOSIGNAL, 0).userData(EventLoop.userData(slot, TAG_SEND));
+            int fixed = idx >= 0 ? net.sendBufIndex : net.recvBufIndex;
+            if (fixed >= 0) {
+                loop.sqe().sendZcFixed(fd, addr, n, MSG_NOSIGNAL, 0, fixed).userData(EventLoop.userData(slot, TAG_SEND));
+                net.registeredSends++;
+            } else {
+                loop.sqe().sendZc(fd, addr, n, MSG_NOSIGNAL, 0).userData(EventLoop.userData(slot, TAG_SEND));
+            }
             net.zeroCopySends++;
         } else {
             loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));

@@ -147,7 +147,6 @@ public final class TcpServer implements AutoCloseable {
 
     // ---- facts ----------------------------------------------------------------------------------
 
-    /** The port the server listens on. */
     /** SEND_ZC operations submitted so far, over all loops. */
     long zeroCopySends() {
         long n = 0;
@@ -157,6 +156,16 @@ public final class TcpServer implements AutoCloseable {
         return n;
     }
 
+    /** Of those, the ones that sent from a registered buffer. */
+    long registeredSends() {
+        long n = 0;
+        for (NetLoop l : netLoops) {
+            n += l.registeredSends;
+        }
+        return n;
+    }
+
+    /** The port the server listens on. */
     public int port() {
         return port;
     }

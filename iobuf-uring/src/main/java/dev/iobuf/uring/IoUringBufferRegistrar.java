@@ -129,6 +129,118 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
         used = -1;
     }
 
+    /**
+     * A registrar that shares this one's table: its {@link BufferRegistrar#register register}
+     * adds its regions to the table (registering the table first if nothing is yet), its
+     * {@link BufferRegistrar#unregister unregister} and {@link BufferRegistrar#close close} empty
+     * only its own slots. So several users of one ring (a {@link dev.iobuf.net.TcpServer}'s
+     * send buffers, an application's {@link dev.iobuf.alloc.RegisteredPool}) each register their
+     * memory once, in one table, without knowing about each other. Each tenant keeps the
+     * misuse rules of {@link BufferRegistrar}: registering twice, adding before registering, or
+     * any call after close is an error.
+     */
+    public BufferRegistrar tenant() {
+        return new Tenant(this);
+    }
+
+    private synchronized int[] registerOrAdd(List<MemorySegment> regions) {
+        return used < 0 ? register(regions) : add(regions);
+    }
+
+    /** Empties {@code indices}' slots; the table keeps its size and other slots. */
+    private synchronized void clear(int[] indices) {
+        if (closed || used < 0 || ring.isClosed()) {
+            return; // nothing registered any more: the slots went with the table
+        }
+        for (int i : indices) {
+            ring.register().clearBuffers(i, 1);
+        }
+    }
+
+    /** One user's share of a registrar's table. */
+    private static final class Tenant implements BufferRegistrar {
+        private final IoUringBufferRegistrar table;
+        private int[] slots; // null: nothing registered by this tenant
+        private boolean closed;
+
+        Tenant(IoUringBufferRegistrar table) {
+            this.table = table;
+        }
+
+        @Override
+        public synchronized int[] register(List<MemorySegment> regions) {
+            checkOpen();
+            if (slots != null) {
+                throw new IllegalStateException("this tenant registered its buffers already: call add(...) to register more, "
+                        + "or unregister() first");
+            }
+            int[] idx = table.registerOrAdd(regions);
+            slots = idx.clone();
+            return idx;
+        }
+
+        @Override
+        public synchronized int[] add(List<MemorySegment> regions) {
+            checkOpen();
+            checkRegistered();
+            int[] idx = table.add(regions);
+            int[] all = java.util.Arrays.copyOf(slots, slots.length + idx.length);
+            System.arraycopy(idx, 0, all, slots.length, idx.length);
+            slots = all;
+            return idx;
+        }
+
+        @Override
+        public synchronized void update(int index, MemorySegment region) {
+            checkOpen();
+            checkRegistered();
+            for (int s : slots) {
+                if (s == index) {
+                    table.update(index, region);
+                    return;
+                }
+            }
+            throw new IllegalArgumentException("slot " + index + " is not one this tenant registered");
+        }
+
+        @Override
+        public synchronized void unregister() {
+            checkOpen();
+            checkRegistered();
+            table.clear(slots);
+            slots = null;
+        }
+
+        @Override
+        public synchronized boolean isRegistered() {
+            return slots != null && !closed && table.isRegistered();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (slots != null) {
+                table.clear(slots);
+                slots = null;
+            }
+        }
+
+        private void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException("this tenant of the buffer table is closed");
+            }
+        }
+
+        private void checkRegistered() {
+            if (slots == null) {
+                throw new IllegalStateException("nothing is registered by this tenant: call register(...) first");
+            }
+        }
+    }
+
     private int[] fill(List<MemorySegment> regions) {
         MemorySegment[] array = regions.toArray(MemorySegment[]::new);
         int first = used;

@@ -152,6 +152,27 @@ public final class Register {
         check("UNREGISTER_BUFFERS", call(UNREGISTER_BUFFERS, 0L, 0), "ENXIO means no buffers were registered");
     }
 
+    /**
+     * {@code IORING_REGISTER_BUFFERS_UPDATE} with empty entries: slots {@code offset..offset+count-1}
+     * of a sparse table hold no buffer any more (the kernel drops its page references once no
+     * operation uses them); returns how many were cleared.
+     */
+    public int clearBuffers(int offset, int count) {
+        if (count < 1 || count > MAX_BUFFERS) {
+            throw new IllegalArgumentException("clear 1.." + MAX_BUFFERS + " slots, got " + count);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment empty = a.allocate(16L * count, 8); // zeroed iovecs: no base, no length
+            MemorySegment up = a.allocate(RsrcUpdate2Layout.LAYOUT);
+            up.set(ValueLayout.JAVA_INT, RsrcUpdate2Layout.OFFSET, offset);
+            up.set(ValueLayout.JAVA_LONG, RsrcUpdate2Layout.DATA, empty.address());
+            up.set(ValueLayout.JAVA_LONG, RsrcUpdate2Layout.TAGS, 0L);
+            up.set(ValueLayout.JAVA_INT, RsrcUpdate2Layout.NR, count);
+            return check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
+                    (int) RsrcUpdate2Layout.BYTES), BUFFER_ADVICE);
+        }
+    }
+
     private static void checkRegions(MemorySegment[] regions) {
         if (regions.length == 0 || regions.length > MAX_BUFFERS) {
             throw new IllegalArgumentException("register 1.." + MAX_BUFFERS + " buffers, got " + regions.length);

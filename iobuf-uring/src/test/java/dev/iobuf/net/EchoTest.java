@@ -222,12 +222,14 @@ class EchoTest {
     @ParameterizedTest(name = "in place {0}")
     @ValueSource(booleans = {false, true})
     void sendZcAboveTheThresholdKeepsEveryByteAndReturnsEveryBuffer(boolean inPlace) throws Exception {
-        // every send of 1 byte or more is a SEND_ZC: its buffer goes back only after the notification
+        // every send of 1 byte or more is a SEND_ZC, from the registered send or receive slab: its
+        // buffer goes back only after the notification
         NetConfig zc = NetConfig.defaults().withSend(Tier.SMALL, 64, 4).withZeroCopyThreshold(1);
         server = TcpServer.start(group, "127.0.0.1", 0, zc, () -> EchoServers.echo(inPlace));
         runClients(50, 3, 64 * 1024);
         awaitIdle();
         assertThat(server.zeroCopySends()).isPositive();
+        assertThat(server.registeredSends()).isEqualTo(server.zeroCopySends());
         assertPoolsFullAfterClose();
     }
 

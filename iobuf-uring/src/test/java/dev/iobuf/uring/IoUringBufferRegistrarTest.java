@@ -1,5 +1,6 @@
 package dev.iobuf.uring;
 
+import dev.iobuf.alloc.BufferRegistrar;
 import dev.iobuf.alloc.BuddyPool;
 import dev.iobuf.alloc.FixedBuf;
 import dev.iobuf.alloc.LeakDetector;
@@ -107,5 +108,52 @@ class IoUringBufferRegistrarTest {
         IoUringBufferRegistrar late = new IoUringBufferRegistrar(closedRing);
         assertThatThrownBy(() -> late.register(List.of(MemorySegment.NULL)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("ring");
+    }
+
+    @Test
+    void tenantsShareOneTableAndEachUnregistersOnlyItsOwn() throws Throwable {
+        try (IoUring ring = IoUring.open(16);
+             IoUringBufferRegistrar table = new IoUringBufferRegistrar(ring, 8);
+             BuddyPool a = arena("tenant-a");
+             BuddyPool b = arena("tenant-b")) {
+            BufferRegistrar first = table.tenant();
+            BufferRegistrar second = table.tenant();
+            int ia = first.register(a.regions())[0];   // registers the table
+            int ib = second.register(b.regions())[0];  // adds to it: no "registered already"
+            assertThat(ia).isNotEqualTo(ib);
+            assertThatThrownBy(() -> first.register(a.regions())).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already");
+            assertThatThrownBy(() -> second.update(ia, a.regions().getFirst())).isInstanceOf(IllegalArgumentException.class);
+            int fd = TestNet.open(dir.resolve("tenants").toString(), TestNet.O_RDWR | TestNet.O_CREAT | TestNet.O_TRUNC);
+            try {
+                Cqe cqe = new Cqe();
+                MemorySegment sa = a.regions().getFirst();
+                MemorySegment sb = b.regions().getFirst();
+                sa.asSlice(0, 4096).fill((byte) 'a');
+                sb.asSlice(0, 4096).fill((byte) 'b');
+                ring.nextSqe().writeFixed(fd, sa.address(), 4096, 0, ia).userData(1);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).isEqualTo(4096);
+                ring.nextSqe().writeFixed(fd, sb.address(), 4096, 4096, ib).userData(2);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).isEqualTo(4096);
+                first.close(); // empties slot ia only
+                assertThat(first.isRegistered()).isFalse();
+                assertThat(second.isRegistered()).isTrue();
+                ring.nextSqe().writeFixed(fd, sa.address(), 4096, 0, ia).userData(3);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).as("a fixed write from an emptied slot").isNegative();
+                ring.nextSqe().readFixed(fd, sb.address() + 8192, 8192, 0, ib).userData(4);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).isEqualTo(8192);
+                assertThat(sb.get(ValueLayout.JAVA_BYTE, 8192)).isEqualTo((byte) 'a');
+                assertThat(sb.get(ValueLayout.JAVA_BYTE, 8192 + 4096)).isEqualTo((byte) 'b');
+                assertThatThrownBy(() -> first.register(a.regions())).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("closed");
+                second.close();
+            } finally {
+                TestNet.close(fd);
+            }
+        }
     }
 }

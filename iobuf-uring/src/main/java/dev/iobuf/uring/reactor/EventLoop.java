@@ -5,6 +5,7 @@ import dev.iobuf.uring.CqeHandler;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.EventFd;
 import dev.iobuf.uring.IoUring;
+import dev.iobuf.uring.IoUringBufferRegistrar;
 import dev.iobuf.uring.IoUringBuilder;
 import dev.iobuf.uring.IoUringException;
 import dev.iobuf.uring.IoUringUnavailableException;
@@ -99,6 +100,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private IoUring ring;
     private EventFd wake;
     private Arena arena;
+    private IoUringBufferRegistrar bufferTable; // loop thread
     private CompletionHandler[] handlers = new CompletionHandler[64];
     private int[] freeSlots = new int[64];
     private int freeTop;
@@ -237,6 +239,20 @@ public final class EventLoop implements Executor, AutoCloseable {
     public IoUring ring() {
         checkInLoop();
         return ring;
+    }
+
+    /**
+     * The ring's one table of registered buffers, created on first use. Its users each take a
+     * {@link IoUringBufferRegistrar#tenant() tenant} of it (a {@link dev.iobuf.net.TcpServer} does
+     * for its send and receive buffers): a ring has one table, and registering a second would fail.
+     * Loop thread (the ring is SINGLE_ISSUER: only this thread may register).
+     */
+    public IoUringBufferRegistrar bufferTable() {
+        checkInLoop();
+        if (bufferTable == null) {
+            bufferTable = new IoUringBufferRegistrar(ring);
+        }
+        return bufferTable;
     }
 
     /** Native memory that lives as long as the loop (e.g. a timer's timespec). Loop thread. */
