@@ -95,6 +95,7 @@ if [ "$WHAT" = echo ] || [ "$WHAT" = all ]; then
 fi
 if [ "$WHAT" = http ] || [ "$WHAT" = all ]; then
   run "http-iobuf"       7201 http "" -- "${JSERVER[@]}" dev.iobuf.cli.Main serve http --port 7201
+  run "http-iobuf-vthreads" 7204 http "" -- "${JSERVER[@]}" dev.iobuf.cli.Main serve http --port 7204 --style virtual-threads
   run "http-netty-epoll" 7202 http "" -- "${JSERVER[@]}" dev.iobuf.bench.NettyServers http epoll 7202
   run "http-netty-uring" 7203 http "" -- "${JSERVER[@]}" dev.iobuf.bench.NettyServers http io_uring 7203
 fi
