@@ -64,10 +64,10 @@ public final class BuddyPool implements BackingPool {
      * hands of the one thread moving it between them.
      *
      * Caches are bounded twice: by cacheCapacity blocks per order, and by one byte budget for all
-     * of them (default a quarter of the arena), so blocks parked in caches, which cannot merge,
-     * never hold more than the budget of the arena. Half the budget at most goes first, smallest
-     * order up, to two blocks per stripe (so each stripe has a ring of its own instead of all
-     * threads sharing one), then what is left in equal bytes per order on top, then what rounding
+     * of them (default half the arena), so blocks parked in caches, which cannot merge, never
+     * hold more than the budget of the arena. Half the budget at most goes first to a floor of
+     * 8, 4 or 2 blocks per stripe for every cached order (so each stripe has a ring of its own
+     * instead of all threads sharing one), then what is left in equal bytes per order on top, then what rounding
      * leaves as two shared blocks to the largest orders still without a cache. The
      * stripes of an order share its part. drainCachesLocked() moves cached blocks back under the
      * lock when the buddy system fails, which restores full coalescing.
@@ -88,9 +88,11 @@ public final class BuddyPool implements BackingPool {
     /** Default blocks per cached order: 64 (further bounded by the cache byte budget). */
     public static final int DEFAULT_CACHE_CAPACITY = 64;
     /** By default all caches together hold at most {@code 1/DEFAULT_CACHE_SHARE} of the arena. */
-    public static final int DEFAULT_CACHE_SHARE = 4;
+    public static final int DEFAULT_CACHE_SHARE = 2;
     /** An order whose cache could hold fewer blocks than this gets no cache. */
     public static final int MIN_CACHE_CAPACITY = 2;
+    /** The most blocks per stripe an order's cache gets before the budget is split evenly. */
+    private static final int MAX_FLOOR = 8;
     /** Tries for the lock before a thread parks on it. */
     private static final int LOCK_SPINS = 64;
     /** The most blocks of the smallest size an arena may hold: 2^30. */
@@ -141,11 +143,20 @@ public final class BuddyPool implements BackingPool {
         long budget = b.cacheBytes >= 0 ? b.cacheBytes : size / DEFAULT_CACHE_SHARE;
         int stripes = StripedCache.STRIPES;
         long left = budget;
-        // First, smallest order up, two blocks per stripe while that takes at most half the
-        // budget: the least that gives every stripe a ring of its own. With fewer, the stripes
-        // share one ring, and two threads on one ring ran a mixed workload at a quarter of the
-        // speed they reached on rings of their own.
-        int floor = MIN_CACHE_CAPACITY * stripes;
+        // First a floor of blocks per stripe for every cached order, the largest of 8, 4, 2 that
+        // fits all of them in half the budget: each stripe then has a ring of its own, deep
+        // enough for a thread that holds a few blocks of one size at once. If not even 2 fit for
+        // all, 2 for as many orders as fit, smallest first. Below 2 the stripes share one ring,
+        // and two threads on one ring ran a mixed workload at a quarter of the speed they
+        // reached on rings of their own; with 2 rather than 4, two threads each holding 16
+        // blocks ran at a third.
+        long orderBytes = cachedOrders == 0 ? 0 : ((min << cachedOrders) - min); // one block of every cached order
+        int perStripe = MIN_CACHE_CAPACITY;
+        while (perStripe < MAX_FLOOR && 2L * perStripe * stripes * orderBytes <= budget / 2
+                && 2 * perStripe * stripes <= b.cacheCapacity) {
+            perStripe *= 2;
+        }
+        int floor = perStripe * stripes;
         for (int k = 0; k < cachedOrders && floor <= b.cacheCapacity; k++) {
             long bytes = floor * (min << k);
             if (budget - left + bytes > budget / 2) {
@@ -500,8 +511,11 @@ public final class BuddyPool implements BackingPool {
         }
 
         /**
-         * Bytes all caches together may hold, split evenly across the cached orders. Default a
-         * quarter of the arena ({@link BuddyPool#DEFAULT_CACHE_SHARE}); 0 disables caching.
+         * Bytes all caches together may hold: first a few blocks per thread stripe for every
+         * cached order, then split evenly. Default half the arena
+         * ({@link BuddyPool#DEFAULT_CACHE_SHARE}); 0 disables caching. Cached blocks do not merge
+         * until an allocation that finds no room drains them, so a larger budget costs
+         * coalescing only until then.
          */
         public Builder cacheBytes(long bytes) {
             if (bytes < 0) {
