@@ -244,6 +244,54 @@ class EchoTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"copy", "in place", "blocking"})
+    void clientsThatSendButNeverReadAreClosedByTheIdleTimeOutWhileOthersAreServed(String style) throws Exception {
+        // A client that never reads fills its socket; the server's sends to it stop completing,
+        // its connection stalls and holds the receive buffers it took. The idle time-out must
+        // close it and give them back, while a well-behaved client keeps being served.
+        server = startEcho(style, NetConfig.defaults().withIdleTimeout(Duration.ofMillis(500)));
+        int hogs = 4;
+        List<Socket> hogSockets = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
+        try (Socket good = connect(server.port())) {
+            roundTrip(good, 1000, 1);
+            for (int i = 0; i < hogs; i++) {
+                Socket h = new Socket();
+                h.setReceiveBufferSize(4096);
+                h.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+                hogSockets.add(h);
+                byte[] chunk = new byte[64 * 1024];
+                writers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        OutputStream os = h.getOutputStream();
+                        for (int k = 0; k < 256; k++) { // 16 MiB, far more than the socket buffers hold
+                            os.write(chunk);
+                        }
+                    } catch (IOException closedByTheServer) {
+                        // expected: the idle time-out closed the connection
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int round = 0;
+            while (server.openConnections() > 1 && System.nanoTime() < deadline) {
+                roundTrip(good, 4000, round++); // stays active, so never idle itself
+            }
+            assertThat(server.openConnections()).as("the never-reading clients are closed").isEqualTo(1);
+            roundTrip(good, 64 * 1024, 99);
+        } finally {
+            for (Socket h : hogSockets) {
+                h.close();
+            }
+        }
+        for (Thread w : writers) {
+            w.join();
+        }
+        awaitIdle();
+        assertPoolsFullAfterClose();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"copy", "in place", "blocking"})
     void clientsThatVanishMidMessageLeaveTheServerServingAndEveryBufferBack(String style) throws Exception {
         server = startEcho(style, NetConfig.defaults());
         AtomicInteger vanished = new AtomicInteger();
