@@ -229,9 +229,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * A fresh SQE of the loop's ring (submitting what the SQ holds when it is full); it is submitted
      * at the end of the current loop iteration. The same object every time: fill it before the
-     * next call. Loop thread.
+     * next call. Loop thread; from any other thread it throws {@link IllegalStateException}.
      */
     public Sqe sqe() {
+        checkInLoop(); // an SQE filled from two threads at once corrupts the ring: one compare of a final field
         return ring.nextSqeBlocking();
     }
 

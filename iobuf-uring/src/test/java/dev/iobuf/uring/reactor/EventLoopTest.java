@@ -219,6 +219,8 @@ class EventLoopTest {
         try (EventLoop loop = EventLoop.start("t")) {
             assertThatThrownBy(() -> loop.register((a, b, c) -> { }))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("execute()");
+            assertThatThrownBy(loop::sqe).isInstanceOf(IllegalStateException.class).hasMessageContaining("execute()");
+            assertThatThrownBy(loop::bufferTable).isInstanceOf(IllegalStateException.class);
         }
     }
 }
