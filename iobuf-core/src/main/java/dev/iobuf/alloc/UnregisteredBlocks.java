@@ -16,6 +16,7 @@ final class UnregisteredBlocks {
     private final ConcurrentHashMap<Long, NativeSlab> live = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final String what;
+    private volatile boolean closed;
 
     UnregisteredBlocks(String what) {
         this.what = what;
@@ -26,6 +27,16 @@ final class UnregisteredBlocks {
         NativeSlab slab = NativeSlab.map(size, false, what);
         long id = ids.incrementAndGet();
         live.put(id, slab);
+        // An allocation racing closeAll: either closeAll's walk sees this entry (the put comes
+        // before this read of closed, which comes before closeAll's write of it, which comes
+        // before its walk), or this read sees closed; whichever removes the entry unmaps it.
+        if (closed) {
+            NativeSlab mine = live.remove(id);
+            if (mine != null) {
+                mine.close();
+            }
+            throw new IllegalStateException(what + ": the pool is closed");
+        }
         return Block.of(Block.UNREGISTERED_REGION, 0, id);
     }
 
@@ -56,8 +67,13 @@ final class UnregisteredBlocks {
 
     /** Unmaps every block (the pool is closing). */
     void closeAll() {
-        live.values().forEach(NativeSlab::close);
-        live.clear();
+        closed = true;
+        for (Long id : live.keySet()) {
+            NativeSlab slab = live.remove(id);
+            if (slab != null) {
+                slab.close();
+            }
+        }
     }
 
     private NativeSlab slab(long block) {
