@@ -359,7 +359,7 @@ public final class SlabPool implements BackingPool {
 
     private long largestFreeClass() {
         for (int c = sizes.length - 1; c >= 0; c--) {
-            if (rings[c].size() > 0) { // a hint for the failure report: slots parked in caches are not counted
+            if (rings[c].size() > 0 || caches.size(c) > 0) { // a hint for the failure report
                 return sizes[c];
             }
         }

@@ -134,6 +134,22 @@ final class StripedCache {
         return -1;
     }
 
+    /** The numbers class {@code c} holds now over all stripes (exact when no call is in flight). */
+    int size(int c) {
+        BlockRing first = rings[c];
+        if (first == null) {
+            return 0;
+        }
+        if (shared[c]) {
+            return first.size();
+        }
+        int n = 0;
+        for (int s = 0; s <= mask; s++) {
+            n += rings[s * classes + c].size();
+        }
+        return n;
+    }
+
     /** The numbers class {@code c} may cache over all stripes. */
     int capacity(int c) {
         BlockRing ring = rings[c];

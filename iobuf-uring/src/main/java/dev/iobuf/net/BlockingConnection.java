@@ -155,7 +155,9 @@ public final class BlockingConnection implements AutoCloseable {
      * Closes this connection with a time-out if it is still open {@code nanos} from now, whatever
      * its activity; 0 removes the deadline. A read or write blocked then, or made later, fails
      * with an {@link IOException} that says it timed out. For slow-client limits: set it when a
-     * request begins, remove it when the request is complete. Returns at once; allocates nothing.
+     * request begins, remove it when the request is complete. Hands the change to the loop and
+     * returns (waiting only while the loop's task queue is full); allocates nothing. A deadline
+     * that falls due before the loop has seen its removal still closes the connection.
      *
      * @throws IOException when the connection is already closed
      */

@@ -93,7 +93,11 @@ final class NetLoop {
         this.heldLen = new int[recvPool.capacity()];
         this.idleNanos = config.idleTimeout().toNanos();
         this.ring = BufferRing.ofPool(loop.ring(), group, recvPool, config.receiveBuffers(), false);
-        int[] fixed = config.zeroCopyThreshold() > 0 ? registerSlabs(loop) : null;
+        // Only SEND_ZC uses the registration, and a send is at most one buffer: with a threshold
+        // above both buffer sizes (the default) no send is ever zero-copy, so nothing is pinned.
+        int zc = config.zeroCopyThreshold();
+        boolean zeroCopyPossible = zc > 0 && zc <= Math.max(sendSize, recvPool.tier().size());
+        int[] fixed = zeroCopyPossible ? registerSlabs(loop) : null;
         this.sendBufIndex = fixed == null ? -1 : fixed[0];
         this.recvBufIndex = fixed == null ? -1 : fixed[1];
         loop.onIteration(this::beforeSubmit);
@@ -348,7 +352,12 @@ final class NetLoop {
             sweep.close();
         }
         if (registered != null) {
-            registered.close(); // every send has completed: no connection is left
+            try {
+                registered.close(); // every send has completed: no connection is left
+            } catch (RuntimeException e) {
+                // the slots stay filled until the ring closes; releasing the rest matters more
+            }
+            registered = null;
         }
         ring.close();
         recvOutstanding = recvOut = 0;

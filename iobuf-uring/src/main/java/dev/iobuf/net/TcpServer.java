@@ -156,6 +156,16 @@ public final class TcpServer implements AutoCloseable {
         return n;
     }
 
+    /** Whether every loop's send and receive slabs are registered (zero copy possible, kernel agreed). */
+    boolean slabsRegistered() {
+        for (NetLoop l : netLoops) {
+            if (l.sendBufIndex < 0) {
+                return false;
+            }
+        }
+        return !netLoops.isEmpty();
+    }
+
     /** Of those, the ones that sent from a registered buffer. */
     long registeredSends() {
         long n = 0;

@@ -33,6 +33,10 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     private final int tableSize;
     private int used = -1; // -1: nothing registered
     private boolean closed;
+    /** Slots below used that a tenant emptied, for the next tenant to fill. */
+    private final java.util.BitSet emptied = new java.util.BitSet();
+    /** Counts registrations of the table, so a tenant of an earlier one cannot empty slots of a later one. */
+    private int generation;
 
     /** A registrar for {@code ring} with a table of {@link #DEFAULT_TABLE_SIZE} slots. */
     public IoUringBufferRegistrar(IoUring ring) {
@@ -76,6 +80,8 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
             throw explainThread(e);
         }
         used = 0;
+        generation++;
+        emptied.clear();
         try {
             return fill(regions);
         } catch (RuntimeException e) {
@@ -109,6 +115,8 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
         checkRegistered();
         ring.register().unregisterBuffers();
         used = -1;
+        generation++;
+        emptied.clear();
     }
 
     @Override
@@ -137,23 +145,59 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
      * send buffers, an application's {@link dev.iobuf.alloc.RegisteredPool}) each register their
      * memory once, in one table, without knowing about each other. Each tenant keeps the
      * misuse rules of {@link BufferRegistrar}: registering twice, adding before registering, or
-     * any call after close is an error.
+     * any call after close is an error. Slots a tenant emptied are filled again by the next
+     * tenant that registers, so servers started and stopped on one loop do not use the table
+     * up. Do not unregister or close the table itself while tenants use it: their slots go
+     * with it (they then report {@code isRegistered() == false}).
      */
     public BufferRegistrar tenant() {
         return new Tenant(this);
     }
 
+    /** A tenant's registration: slots other tenants emptied first, then new ones. */
     private synchronized int[] registerOrAdd(List<MemorySegment> regions) {
-        return used < 0 ? register(regions) : add(regions);
+        if (used < 0) {
+            return register(regions);
+        }
+        checkUsable();
+        Objects.requireNonNull(regions, "regions");
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("no regions to register");
+        }
+        int reuse = Math.min(regions.size(), emptied.cardinality());
+        if (reuse < regions.size()) {
+            checkRoom(regions.subList(reuse, regions.size()));
+        }
+        int[] idx = new int[regions.size()];
+        for (int i = 0; i < reuse; i++) {
+            int slot = emptied.nextSetBit(0);
+            try {
+                ring.register().updateBuffers(slot, new MemorySegment[] {regions.get(i)}, null);
+            } catch (IoUringException e) {
+                throw explainThread(e);
+            }
+            emptied.clear(slot);
+            idx[i] = slot;
+        }
+        if (reuse < regions.size()) {
+            int[] more = fill(regions.subList(reuse, regions.size()));
+            System.arraycopy(more, 0, idx, reuse, more.length);
+        }
+        return idx;
     }
 
-    /** Empties {@code indices}' slots; the table keeps its size and other slots. */
-    private synchronized void clear(int[] indices) {
-        if (closed || used < 0 || ring.isClosed()) {
-            return; // nothing registered any more: the slots went with the table
+    private synchronized int generation() {
+        return generation;
+    }
+
+    /** Empties {@code indices}' slots (if the table is still the registration they were filled in); other slots stay. */
+    private synchronized void clear(int[] indices, int gen) {
+        if (closed || used < 0 || ring.isClosed() || gen != generation) {
+            return; // the table was unregistered (or re-registered) since: these slots are not this tenant's any more
         }
         for (int i : indices) {
             ring.register().clearBuffers(i, 1);
+            emptied.set(i);
         }
     }
 
@@ -161,6 +205,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
     private static final class Tenant implements BufferRegistrar {
         private final IoUringBufferRegistrar table;
         private int[] slots; // null: nothing registered by this tenant
+        private int generation; // the table's registration the slots belong to
         private boolean closed;
 
         Tenant(IoUringBufferRegistrar table) {
@@ -176,6 +221,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
             }
             int[] idx = table.registerOrAdd(regions);
             slots = idx.clone();
+            generation = table.generation();
             return idx;
         }
 
@@ -207,13 +253,13 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
         public synchronized void unregister() {
             checkOpen();
             checkRegistered();
-            table.clear(slots);
+            table.clear(slots, generation);
             slots = null;
         }
 
         @Override
         public synchronized boolean isRegistered() {
-            return slots != null && !closed && table.isRegistered();
+            return slots != null && !closed && table.isRegistered() && table.generation() == generation;
         }
 
         @Override
@@ -223,7 +269,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
             }
             closed = true;
             if (slots != null) {
-                table.clear(slots);
+                table.clear(slots, generation);
                 slots = null;
             }
         }

@@ -229,7 +229,8 @@ class EchoTest {
         runClients(50, 3, 64 * 1024);
         awaitIdle();
         assertThat(server.zeroCopySends()).isPositive();
-        assertThat(server.registeredSends()).isEqualTo(server.zeroCopySends());
+        // registered unless the kernel refused (the locked-memory limit of a non-root run, say)
+        assertThat(server.registeredSends()).isEqualTo(server.slabsRegistered() ? server.zeroCopySends() : 0);
         assertPoolsFullAfterClose();
     }
 

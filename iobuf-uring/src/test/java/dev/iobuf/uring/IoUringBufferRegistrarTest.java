@@ -150,7 +150,26 @@ class IoUringBufferRegistrarTest {
                 assertThat(sb.get(ValueLayout.JAVA_BYTE, 8192 + 4096)).isEqualTo((byte) 'b');
                 assertThatThrownBy(() -> first.register(a.regions())).isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("closed");
+                // the emptied slot is filled again by the next tenant: the table is not used up
+                BufferRegistrar third = table.tenant();
+                assertThat(third.register(a.regions())).containsExactly(ia);
+                assertThat(table.used()).isEqualTo(2);
+                ring.nextSqe().writeFixed(fd, sa.address(), 4096, 0, ia).userData(5);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).isEqualTo(4096);
+                // after the table itself is unregistered, tenants of it no longer count as registered
+                // and closing them touches nothing
+                table.unregister();
+                assertThat(second.isRegistered()).isFalse();
+                BufferRegistrar fourth = table.tenant();
+                int again = fourth.register(b.regions())[0];
                 second.close();
+                third.close();
+                assertThat(fourth.isRegistered()).isTrue();
+                ring.nextSqe().writeFixed(fd, sb.address(), 4096, 4096, again).userData(6);
+                assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
+                assertThat(cqe.res()).as("a slot of a later registration survives closing stale tenants").isEqualTo(4096);
+                fourth.close();
             } finally {
                 TestNet.close(fd);
             }
