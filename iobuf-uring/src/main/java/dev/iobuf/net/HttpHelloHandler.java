@@ -104,10 +104,10 @@ public final class HttpHelloHandler implements TcpHandler {
      * Returns when the peer closed, after an answer that closes, or when the connection failed.
      */
     public void serve(BlockingConnection c) {
-        Session s = new Session(maxHeaderBytes, new BlockingOutput(c));
+        BlockingOutput out = new BlockingOutput(c);
+        Session s = new Session(maxHeaderBytes, out);
         byte[] chunk = new byte[READ_CHUNK];
         MemorySegment seg = MemorySegment.ofArray(chunk);
-        boolean timed = false;
         try {
             while (!s.done) {
                 int n = c.read(chunk, 0, chunk.length);
@@ -121,10 +121,9 @@ public final class HttpHelloHandler implements TcpHandler {
                     }
                     off += taken;
                 }
-                boolean partial = s.partial();
-                if (partial != timed && requestTimeoutNanos > 0 && !s.done) {
-                    c.deadline(partial ? requestTimeoutNanos : 0);
-                    timed = partial;
+                if (s.partial() && !out.timed && requestTimeoutNanos > 0 && !s.done) {
+                    c.deadline(requestTimeoutNanos); // a request has begun and is not complete
+                    out.timed = true;
                 }
             }
         } catch (IOException e) {
@@ -157,11 +156,27 @@ public final class HttpHelloHandler implements TcpHandler {
         }
     }
 
-    /** Blocking: writes all or fails. */
-    private record BlockingOutput(BlockingConnection c) implements Output {
+    /**
+     * Blocking: writes all or fails. An answer means its request is complete, so a request
+     * deadline set while it was partial is removed first: the loop takes the removal before
+     * the answer, and a deadline cannot fall due with the answer already queued.
+     */
+    private static final class BlockingOutput implements Output {
+        final BlockingConnection c;
+        /** A request deadline is set on the connection. */
+        boolean timed;
+
+        BlockingOutput(BlockingConnection c) {
+            this.c = c;
+        }
+
         @Override
         public int write(byte[] r, int from, int len) {
             try {
+                if (timed) {
+                    c.deadline(0);
+                    timed = false;
+                }
                 c.write(r, from, len);
                 return len;
             } catch (IOException e) {
