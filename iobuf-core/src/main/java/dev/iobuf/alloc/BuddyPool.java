@@ -67,14 +67,13 @@ public final class BuddyPool implements BackingPool {
      * of them (default half the arena), so blocks parked in caches, which cannot merge, never
      * hold more than the budget of the arena. Half the budget at most goes first to a floor of
      * 8, 4 or 2 blocks per stripe for every cached order (so each stripe has a ring of its own
-     * instead of all threads sharing one), then what is left in equal bytes per order on top, then what rounding
-     * leaves as two shared blocks to the largest orders still without a cache. The
-     * stripes of an order share its part. drainCachesLocked() moves cached blocks back under the
+     * instead of all threads sharing one), then what is left in equal bytes per order on top,
+     * then what rounding leaves as two shared blocks to the largest orders still without a
+     * cache. The stripes of an order share its part. drainCachesLocked() moves cached blocks back under the
      * lock when the buddy system fails, which restores full coalescing.
      *
      * The state words (StateWords) and the cache rings are laid out so that two threads working
-     * on their own blocks write no common cache line; the lock is tried a while before a thread
-     * parks on it.
+     * on their own blocks write no common cache line.
      *
      * Accounting: one atomic add per allocation and per free on the caller's stripe of the
      * UsageCounter (no shared counter on the hot path). Per-order counts are
@@ -93,8 +92,6 @@ public final class BuddyPool implements BackingPool {
     public static final int MIN_CACHE_CAPACITY = 2;
     /** The most blocks per stripe an order's cache gets before the budget is split evenly. */
     private static final int MAX_FLOOR = 8;
-    /** Tries for the lock before a thread parks on it. */
-    private static final int LOCK_SPINS = 64;
     /** The most blocks of the smallest size an arena may hold: 2^30. */
     public static final long MAX_BLOCKS = 1L << 30;
 
@@ -182,7 +179,7 @@ public final class BuddyPool implements BackingPool {
                 budget -= bytes;
             }
         }
-        this.caches = new StripedCache(cacheCaps, StripedCache.STRIPES);
+        this.caches = new StripedCache(cacheCaps, stripes);
         this.slab = NativeSlab.map(size, b.hugePages, "BuddyPool '" + name + "' arena");
         this.arena = slab.segment().asSlice(0, size);
     }
@@ -216,7 +213,7 @@ public final class BuddyPool implements BackingPool {
 
     private long allocateSlow(long size, int order) {
         int page;
-        lockSpinning();
+        lock.lock();
         try {
             page = buddy.allocate(order);
             if (page < 0 && drainCachesLocked() > 0) {
@@ -253,28 +250,12 @@ public final class BuddyPool implements BackingPool {
         if (caches.offer(order, page)) {
             return;
         }
-        lockSpinning();
+        lock.lock();
         try {
             buddy.free(page, order);
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Takes the lock, trying for a while before parking: it is held for one split or merge, far
-     * less time than parking a thread and waking it takes (with the lock held across a park and
-     * an unpark, two threads ran a mixed workload at 0.4 times their speed with the lock taken
-     * this way).
-     */
-    private void lockSpinning() {
-        for (int i = 0; i < LOCK_SPINS; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
     }
 
     /** Checks that {@code block} could be a block of this pool; returns its order. */
