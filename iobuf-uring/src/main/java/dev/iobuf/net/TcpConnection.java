@@ -3,6 +3,7 @@ package dev.iobuf.net;
 import dev.iobuf.uring.CqeFlags;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.OpFlags;
+import dev.iobuf.uring.Sqe;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
 
@@ -497,18 +498,20 @@ public final class TcpConnection implements CompletionHandler {
         int idx = sendIdx[h];
         long addr = (idx >= 0 ? net.sendPool.address(idx) : net.recvPool.address(-1 - idx)) + sendStart[h] + sentOff;
         int zc = net.config.zeroCopyThreshold();
+        Sqe sqe;
         if (zc > 0 && n >= zc) {
             int fixed = idx >= 0 ? net.sendBufIndex : net.recvBufIndex;
             if (fixed >= 0) {
-                loop.sqe().sendZcFixed(fd, addr, n, MSG_NOSIGNAL, 0, fixed).userData(EventLoop.userData(slot, TAG_SEND));
+                sqe = loop.sqe().sendZcFixed(fd, addr, n, MSG_NOSIGNAL, 0, fixed);
                 net.registeredSends++;
             } else {
-                loop.sqe().sendZc(fd, addr, n, MSG_NOSIGNAL, 0).userData(EventLoop.userData(slot, TAG_SEND));
+                sqe = loop.sqe().sendZc(fd, addr, n, MSG_NOSIGNAL, 0);
             }
             net.zeroCopySends++;
         } else {
-            loop.sqe().send(fd, addr, n, MSG_NOSIGNAL).userData(EventLoop.userData(slot, TAG_SEND));
+            sqe = loop.sqe().send(fd, addr, n, MSG_NOSIGNAL);
         }
+        sqe.userData(EventLoop.userData(slot, TAG_SEND));
         sendInFlight = true;
         inFlight++;
     }
