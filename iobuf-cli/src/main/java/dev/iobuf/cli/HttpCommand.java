@@ -1,6 +1,6 @@
 package dev.iobuf.cli;
 
-import dev.iobuf.net.HttpHelloHandler;
+import dev.iobuf.http.HttpHelloHandler;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.TcpServer;
 import dev.iobuf.uring.reactor.EventLoopGroup;

@@ -1,5 +1,7 @@
-package dev.iobuf.net;
+package dev.iobuf.http;
 
+import dev.iobuf.net.NetConfig;
+import dev.iobuf.net.TcpServer;
 import dev.iobuf.pool.PoolStats;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;

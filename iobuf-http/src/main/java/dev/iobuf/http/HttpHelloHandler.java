@@ -1,4 +1,9 @@
-package dev.iobuf.net;
+package dev.iobuf.http;
+
+import dev.iobuf.net.BlockingConnection;
+import dev.iobuf.net.TcpConnection;
+import dev.iobuf.net.TcpHandler;
+import dev.iobuf.net.TcpServer;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -269,9 +274,9 @@ public final class HttpHelloHandler implements TcpHandler {
 
     private void updateDeadline(TcpConnection c, Session st) {
         boolean partial = st.partial();
-        if (partial && c.deadline == 0 && requestTimeoutNanos > 0) {
+        if (partial && !c.hasDeadline() && requestTimeoutNanos > 0) {
             c.deadline(requestTimeoutNanos);
-        } else if (!partial && c.deadline != 0) {
+        } else if (!partial && c.hasDeadline()) {
             c.deadline(0);
         }
     }

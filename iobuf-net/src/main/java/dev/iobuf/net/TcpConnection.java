@@ -315,6 +315,11 @@ public final class TcpConnection implements CompletionHandler {
         }
     }
 
+    /** Whether a {@linkplain #deadline(long) deadline} is set. */
+    public boolean hasDeadline() {
+        return deadline != 0;
+    }
+
     /**
      * Closes gracefully: stops delivering (unread bytes are dropped), sends what is queued, sends
      * FIN, then keeps reading and discarding until the peer's FIN (at most {@link #LINGER_NANOS})
