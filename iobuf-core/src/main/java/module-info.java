@@ -7,4 +7,6 @@ module dev.iobuf.core {
     exports dev.iobuf.memory;
     exports dev.iobuf.pool;
     exports dev.iobuf.alloc;
+    // What iobuf's modules share and users do not see: the one libc binding.
+    exports dev.iobuf.internal to dev.iobuf.uring, dev.iobuf.net, dev.iobuf.http, dev.iobuf.cli;
 }

@@ -5,6 +5,7 @@ import dev.iobuf.pool.Tier;
 import dev.iobuf.uring.Cqe;
 import dev.iobuf.uring.CqeHandler;
 import dev.iobuf.uring.IoUring;
+import dev.iobuf.uring.Sqe;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -80,7 +81,7 @@ public class FileReadBench {
         ring.register().buffers(pool);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment path = a.allocateFrom(file.toString());
-            ring.nextSqe().openat(-100 /* AT_FDCWD */, path.address(), 0 /* O_RDONLY */, 0).userData(0);
+            ring.nextSqe().openat(Sqe.AT_FDCWD, path.address(), 0 /* O_RDONLY */, 0).userData(0);
             if (ring.waitCqe(cqe) != 0 || cqe.res() < 0) {
                 throw new IOException("openat failed: " + cqe.res());
             }

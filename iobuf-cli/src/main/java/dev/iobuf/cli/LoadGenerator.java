@@ -1,5 +1,6 @@
 package dev.iobuf.cli;
 
+import dev.iobuf.internal.Libc;
 import dev.iobuf.uring.CqeHandler;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.IoUring;
@@ -7,11 +8,8 @@ import dev.iobuf.uring.IoUring;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
@@ -22,7 +20,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The echo load generator: {@code conns} connections driven by one thread on one io_uring, each
@@ -65,21 +62,9 @@ final class LoadGenerator {
     private static final int OP_EOF = 5;
 
     private static final int MSG_NOSIGNAL = 0x4000;
-    private static final int AF_INET = 2;
-    private static final int SOCK_STREAM = 1;
-    private static final int SOCK_CLOEXEC = 0x80000;
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_NODELAY = 1;
     private static final int SHUT_WR = 1;
     private static final int SHUT_RDWR = 2;
     private static final int SOCKADDR_IN_BYTES = 16;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle SOCKET = libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = libc("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = libc("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     /** The outcome of one run. */
     record Result(int conns, int size, double seconds, long messages, long bytes, long errors,
@@ -94,11 +79,6 @@ final class LoadGenerator {
     }
 
     private LoadGenerator() {
-    }
-
-    private static MethodHandle libc(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name)), fd);
     }
 
     static int run(Options o) throws IOException {
@@ -147,6 +127,8 @@ final class LoadGenerator {
         private final MemorySegment sockaddr;
         private final MemorySegment buffers;
         private final MemorySegment one;
+        /** errno of this run's socket calls (its one thread). */
+        private final MemorySegment errno;
         private final int[] fd;
         private final int[] sent;
         private final int[] received;
@@ -175,10 +157,11 @@ final class LoadGenerator {
             this.seconds = seconds;
             this.progress = progress;
             this.sockaddr = arena.allocate(SOCKADDR_IN_BYTES, 8);
-            sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
+            sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_INET);
             sockaddr.set(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) port);
             MemorySegment.copy(ip, 0, sockaddr, ValueLayout.JAVA_BYTE, 4, 4);
             this.one = arena.allocateFrom(JAVA_INT, 1);
+            this.errno = Libc.newErrnoState(arena);
             this.buffers = arena.allocate((long) conns * size * 2, 64);
             this.fd = new int[conns];
             this.sent = new int[conns];
@@ -270,17 +253,12 @@ final class LoadGenerator {
         private void connectMore() {
             while (connecting < CONNECTS_IN_FLIGHT && nextToConnect < conns) {
                 int c = nextToConnect++;
-                int s;
-                try {
-                    s = (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                    if (s >= 0) {
-                        int rc = (int) SETSOCKOPT.invokeExact(s, IPPROTO_TCP, TCP_NODELAY, one.address(), 4);
-                    }
-                } catch (Throwable t) {
-                    throw new IllegalStateException("socket() failed", t);
+                int s = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+                if (s >= 0) {
+                    Libc.setsockopt(errno, s, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, one.address(), 4);
                 }
                 if (s < 0) {
-                    fail(c, "socket() failed (out of file descriptors? see ulimit -n)");
+                    fail(c, "socket() failed: " + Errno.describe(s) + " (out of file descriptors? see ulimit -n)");
                     continue;
                 }
                 fd[c] = s;
@@ -400,14 +378,10 @@ final class LoadGenerator {
             phase[c] = DONE;
             live--;
             if (fd[c] >= 0) {
-                try {
-                    // shutdown ends a receive still armed on it (its completion is ignored: phase
-                    // DONE); close alone would leave the socket open while that receive holds it.
-                    int rc = (int) SHUTDOWN.invokeExact(fd[c], SHUT_RDWR);
-                    rc = (int) CLOSE.invokeExact(fd[c]);
-                } catch (Throwable t) {
-                    throw new IllegalStateException("close failed", t);
-                }
+                // shutdown ends a receive still armed on it (its completion is ignored: phase
+                // DONE); close alone would leave the socket open while that receive holds it.
+                Libc.shutdown(errno, fd[c], SHUT_RDWR);
+                Libc.close(errno, fd[c]);
                 fd[c] = -1;
             }
         }

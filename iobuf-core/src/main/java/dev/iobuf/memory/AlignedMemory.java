@@ -1,5 +1,7 @@
 package dev.iobuf.memory;
 
+import dev.iobuf.internal.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
@@ -96,7 +98,7 @@ public final class AlignedMemory {
 
     private static long detectPageSize() {
         try {
-            long page = Posix.sysconf(Posix.SC_PAGESIZE);
+            long page = Libc.sysconf(Libc.SC_PAGESIZE);
             if (page > 0 && Long.bitCount(page) == 1) {
                 return page;
             }

@@ -1,5 +1,7 @@
 package dev.iobuf.memory;
 
+import dev.iobuf.internal.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -56,8 +58,10 @@ public final class NativeSlab implements AutoCloseable {
         MemoryBudget.reserve(length, what);
         long raw;
         try {
-            raw = Posix.mmap(mapLength, Posix.PROT_READ | Posix.PROT_WRITE,
-                    Posix.MAP_PRIVATE | Posix.MAP_ANONYMOUS | Posix.MAP_NORESERVE);
+            try (Arena call = Arena.ofConfined()) {
+                raw = Libc.mmap(Libc.newErrnoState(call), 0L, mapLength, Libc.PROT_READ | Libc.PROT_WRITE,
+                        Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0L);
+            }
         } catch (RuntimeException | Error e) {
             MemoryBudget.release(length);
             throw e;
@@ -66,7 +70,7 @@ public final class NativeSlab implements AutoCloseable {
             MemoryBudget.release(length);
             int errno = (int) -raw;
             throw new NativeMemoryExhaustedException("mmap of " + MemoryBudget.human(mapLength) + " for " + what
-                    + " failed: errno " + errno + " (" + Posix.strerror(errno) + ")");
+                    + " failed: errno " + errno + " (" + Libc.strerror(errno) + ")");
         }
         long base = raw;
         if (huge) {
@@ -74,17 +78,17 @@ public final class NativeSlab implements AutoCloseable {
             long head = base - raw;
             long tail = mapLength - head - length;
             if (head > 0) {
-                Posix.munmap(raw, head);
+                Libc.munmap(Libc.IGNORED_ERRNO, raw, head);
             }
             if (tail > 0) {
-                Posix.munmap(base + length, tail);
+                Libc.munmap(Libc.IGNORED_ERRNO, base + length, tail);
             }
         }
-        boolean advised = huge && Posix.madvise(base, length, Posix.MADV_HUGEPAGE) == 0;
+        boolean advised = huge && Libc.madvise(Libc.IGNORED_ERRNO, base, length, Libc.MADV_HUGEPAGE) == 0;
         final long start = base;
         Arena arena = Arena.ofShared();
         MemorySegment seg = MemorySegment.ofAddress(start).reinterpret(length, arena, s -> {
-            Posix.munmap(start, length);
+            Libc.munmap(Libc.IGNORED_ERRNO, start, length);
             MemoryBudget.release(length);
         });
         return new NativeSlab(arena, seg, length, advised);

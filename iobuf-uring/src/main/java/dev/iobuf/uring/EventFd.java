@@ -1,5 +1,7 @@
 package dev.iobuf.uring;
 
+import dev.iobuf.internal.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,7 +42,7 @@ public final class EventFd implements AutoCloseable {
      */
     public static EventFd create() {
         Arena arena = Arena.ofShared();
-        int fd = Syscalls.eventfd(Syscalls.newErrnoState(arena), 0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+        int fd = Libc.eventfd(Syscalls.newErrnoState(arena), 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (fd < 0) {
             arena.close();
             throw new IoUringException("eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK)", fd,
@@ -63,7 +65,7 @@ public final class EventFd implements AutoCloseable {
         if (closed) {
             return -Errno.EBADF;
         }
-        long rc = Syscalls.write(signalErrno, fd, one.address(), 8);
+        long rc = Libc.write(signalErrno, fd, one.address(), 8);
         return rc < 0 ? (int) rc : 0;
     }
 
@@ -72,7 +74,7 @@ public final class EventFd implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("eventfd " + fd + " is closed");
         }
-        long rc = Syscalls.read(drainErrno, fd, counter.address(), 8);
+        long rc = Libc.read(drainErrno, fd, counter.address(), 8);
         if (rc == -Errno.EAGAIN) {
             return 0;
         }
@@ -84,7 +86,7 @@ public final class EventFd implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            Syscalls.close(drainErrno, fd);
+            Libc.close(drainErrno, fd);
             arena.close();
         }
     }

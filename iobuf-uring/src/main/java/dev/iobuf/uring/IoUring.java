@@ -1,5 +1,7 @@
 package dev.iobuf.uring;
 
+import dev.iobuf.internal.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -452,7 +454,7 @@ public final class IoUring implements AutoCloseable {
             }
             arena.close();
             try (Arena a = Arena.ofConfined()) {
-                Syscalls.close(Syscalls.newErrnoState(a), fd);
+                Libc.close(Syscalls.newErrnoState(a), fd);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.iobuf.uring;
 
+import dev.iobuf.internal.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -66,7 +68,7 @@ final class RingSetup {
             return new RingSetup(fd, setupFlags, features, state,
                     new SubmissionQueue(sqRing, sqes, params, noSqArray), new CompletionQueue(cqRing, params));
         } catch (RuntimeException | Error e) {
-            Syscalls.close(state, fd);
+            Libc.close(state, fd);
             throw e;
         }
     }
@@ -109,7 +111,7 @@ final class RingSetup {
 
     private static void unmap(long addr, long size) {
         try (Arena a = Arena.ofConfined()) {
-            Syscalls.munmap(Syscalls.newErrnoState(a), addr, size);
+            Libc.munmap(Syscalls.newErrnoState(a), addr, size);
         }
     }
 }

@@ -43,6 +43,9 @@ import static dev.iobuf.uring.SqeLayout.USER_DATA;
  * <p>Not thread-safe, like the ring it belongs to.
  */
 public final class Sqe {
+    /** The {@code dirFd} of {@link #openat} that means the working directory. */
+    public static final int AT_FDCWD = -100;
+
     private final MemorySegment sqes;
     private long base;
 
@@ -314,7 +317,7 @@ public final class Sqe {
 
     /**
      * OPENAT: opens the NUL-terminated path at {@code path} relative to {@code dirFd}
-     * ({@code -100} is {@code AT_FDCWD}); {@code res} is the new fd.
+     * ({@link #AT_FDCWD}: the working directory); {@code res} is the new fd.
      */
     public Sqe openat(int dirFd, long path, int openFlags, int mode) {
         return rw(Opcode.OPENAT, dirFd, path, mode, 0).opFlags(openFlags);
