@@ -1,5 +1,8 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.IndexRing;
+import dev.iobuf.internal.StateWords;
+
 import dev.iobuf.memory.AlignedMemory;
 import dev.iobuf.memory.MemoryBudget;
 import dev.iobuf.memory.NativeSlab;
@@ -49,7 +52,7 @@ public final class BuddyPool implements BackingPool {
      * Implementation notes.
      *
      * Two layers, after the Rust runtime this package follows: the per-order caches (StripedCache:
-     * per order, one lock-free BlockRing of page numbers per stripe of threads, so two threads
+     * per order, one lock-free IndexRing of page numbers per stripe of threads, so two threads
      * allocating and freeing the same sizes touch different cache lines) in front of BuddySystem
      * (free lists and the free-order bitmap, under `lock`).
      *

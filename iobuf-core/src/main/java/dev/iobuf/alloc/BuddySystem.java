@@ -1,5 +1,7 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.StateWords;
+
 import java.util.Arrays;
 
 /**

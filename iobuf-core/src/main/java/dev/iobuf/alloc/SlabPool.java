@@ -1,5 +1,8 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.IndexRing;
+import dev.iobuf.internal.StateWords;
+
 import dev.iobuf.memory.AlignedMemory;
 import dev.iobuf.memory.MemoryBudget;
 import dev.iobuf.memory.NativeMemoryExhaustedException;
@@ -43,7 +46,7 @@ public final class SlabPool implements BackingPool {
      * Implementation notes.
      *
      * Class c owns counts[c] blocks of sizes[c] bytes at arena offsets classStart[c] + i*sizes[c].
-     * Its free slots are in a BlockRing filled with 0..counts[c]-1 and used with put(): the ring
+     * Its free slots are in a IndexRing filled with 0..counts[c]-1 and used with put(): the ring
      * has at least as many cells as slots, so a free never finds it full.
      *
      * Ownership of a slot is its word in slotState (FREE or ALLOCATED), at slotBase[c] + slot:
@@ -87,7 +90,7 @@ public final class SlabPool implements BackingPool {
     private final int[] slotBase;
     private final int[] sizeShift;
     private final StateWords slotState;
-    private final BlockRing[] rings;
+    private final IndexRing[] rings;
     private final StripedCache caches;
     private final LongAdder[] borrowed;
     private final OversizePolicy oversize;
@@ -111,7 +114,7 @@ public final class SlabPool implements BackingPool {
         this.classStart = new long[n];
         this.slotBase = new int[n];
         this.sizeShift = new int[n];
-        this.rings = new BlockRing[n];
+        this.rings = new IndexRing[n];
         this.borrowed = new LongAdder[n];
         long page = AlignedMemory.pageSize();
         long offset = 0;
@@ -133,7 +136,7 @@ public final class SlabPool implements BackingPool {
         this.slotState = new StateWords((int) slots);
         int[] cacheCaps = new int[n];
         for (c = 0; c < n; c++) {
-            rings[c] = new BlockRing(counts[c]);
+            rings[c] = IndexRing.forPut(counts[c]);
             borrowed[c] = new LongAdder();
             for (int i = 0; i < counts[c]; i++) {
                 rings[c].put(i);

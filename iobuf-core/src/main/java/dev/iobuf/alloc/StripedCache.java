@@ -1,5 +1,7 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.IndexRing;
+
 /**
  * Small caches of free block numbers, one per (stripe, size class), in front of a pool's shared
  * free structure: a thread frees into and allocates from the cache of its own stripe, so two
@@ -23,7 +25,7 @@ final class StripedCache {
      *
      * A class's total capacity (a power of two) is split evenly over the stripes, so striping never
      * caches more bytes than the budget the caller computed. A class too small to give every stripe
-     * two cells (BlockRing's least) gets one ring that all stripes share.
+     * two cells (IndexRing's least) gets one ring that all stripes share.
      */
 
     /** The most stripes, whatever the processor count. */
@@ -31,7 +33,7 @@ final class StripedCache {
     /** Stripes for this machine. */
     static final int STRIPES = stripesFor(Runtime.getRuntime().availableProcessors());
 
-    private final BlockRing[] rings;
+    private final IndexRing[] rings;
     private final boolean[] shared;
     private final int classes;
     private final int mask;
@@ -47,7 +49,7 @@ final class StripedCache {
         }
         this.classes = capacities.length;
         this.mask = stripes - 1;
-        this.rings = new BlockRing[classes * stripes];
+        this.rings = new IndexRing[classes * stripes];
         this.shared = new boolean[classes];
         for (int c = 0; c < classes; c++) {
             if (capacities[c] < 2) {
@@ -56,9 +58,9 @@ final class StripedCache {
             int total = Integer.highestOneBit(capacities[c]);
             int each = total / stripes;
             shared[c] = each < 2;
-            BlockRing one = shared[c] ? new BlockRing(total) : null;
+            IndexRing one = shared[c] ? IndexRing.forOffer(total) : null;
             for (int s = 0; s < stripes; s++) {
-                rings[s * classes + c] = shared[c] ? one : new BlockRing(each);
+                rings[s * classes + c] = shared[c] ? one : IndexRing.forOffer(each);
             }
         }
     }
@@ -74,9 +76,9 @@ final class StripedCache {
 
     /** A cached number of class {@code c}, or -1: the caller's stripe first, then the others. */
     int poll(int c) {
-        BlockRing[] r = rings;
+        IndexRing[] r = rings;
         int own = stripe();
-        BlockRing ring = r[own * classes + c];
+        IndexRing ring = r[own * classes + c];
         if (ring == null) {
             return -1;
         }
@@ -99,9 +101,9 @@ final class StripedCache {
      * full or the class has no cache.
      */
     boolean offer(int c, int value) {
-        BlockRing[] r = rings;
+        IndexRing[] r = rings;
         int own = stripe();
-        BlockRing ring = r[own * classes + c];
+        IndexRing ring = r[own * classes + c];
         if (ring == null) {
             return false;
         }
@@ -122,7 +124,7 @@ final class StripedCache {
     /** Takes any cached number of class {@code c} from any stripe, or -1 when all are empty (for draining). */
     int pollAny(int c) {
         for (int s = 0; s <= mask; s++) {
-            BlockRing ring = rings[s * classes + c];
+            IndexRing ring = rings[s * classes + c];
             if (ring == null) {
                 return -1;
             }
@@ -136,7 +138,7 @@ final class StripedCache {
 
     /** The numbers class {@code c} holds now over all stripes (exact when no call is in flight). */
     int size(int c) {
-        BlockRing first = rings[c];
+        IndexRing first = rings[c];
         if (first == null) {
             return 0;
         }
@@ -152,7 +154,7 @@ final class StripedCache {
 
     /** The numbers class {@code c} may cache over all stripes. */
     int capacity(int c) {
-        BlockRing ring = rings[c];
+        IndexRing ring = rings[c];
         return ring == null ? 0 : shared[c] ? ring.capacity() : ring.capacity() * (mask + 1);
     }
 }

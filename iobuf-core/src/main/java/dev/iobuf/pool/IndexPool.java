@@ -1,5 +1,8 @@
 package dev.iobuf.pool;
 
+import dev.iobuf.internal.IndexRing;
+import dev.iobuf.internal.StateWords;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
@@ -28,54 +31,34 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     /*
      * Implementation notes.
      *
-     * The ring. A bounded MPMC ring of n = capacity slots (a power of two) holding the free
-     * indices, in the family of Vyukov's bounded queue and Nikolaev's SCQ (DISC 2019): each slot is
-     * one long that packs the index together with a cycle tag,
+     * The ring. The free indices sit in an IndexRing (dev.iobuf.internal), the one bounded MPMC
+     * ring of the project, shared with the allocators' caches and free lists: see its notes for
+     * why no index is taken one lap late and why a take never reports empty while a completed
+     * release sits behind an unfinished one (which keeps tryAcquire linearizable). The pool uses
+     * its put() way in: it holds at most capacity indices (each is put only after it was taken),
+     * so a put never finds the ring full. The ring's cells and counters are padded, so acquirers
+     * and releasers do not false-share.
      *
-     *     entry = (seq << 32) | index        seq = low 32 bits of a 64-bit position
-     *
-     * where, for the slot of position p (slot = p & (n-1)), seq == p means "empty, the put at p may
-     * write here" and seq == p+1 means "full, holding the index put at p; the take at p may read
-     * it". A take that consumes position p writes seq = p+n: empty for the put one lap later.
-     * Because the state and the index are one word, a reader can never see a new tag with an old
-     * index or the reverse.
-     *
-     * Why no slot is taken one lap late (the bug of the Go pool this is modelled on): a take owns
-     * position p only by a CAS of the 64-bit head from p to p+1. A reader paused between its load of
-     * the slot and its CAS, while others go round the ring, finds head != p and its CAS fails; the
-     * 64-bit counters never wrap in practice, so the tag check plus the head CAS pin the index to
-     * exactly one lap. The 32-bit seq in the tag may wrap; that is harmless because the tag only
-     * says "ready", and ownership is decided by the 64-bit CAS.
-     *
-     * Puts use getAndAdd on tail instead of a CAS loop: the pool holds at most n indices (each
-     * index is put only after it was taken), so tail - head <= n always holds, the slot a put
-     * claims was already claimed by the take one lap before, and a put never finds the ring full.
-     * It may find that take still between its CAS and its store of the empty tag, and then spins
-     * for those few instructions.
-     *
-     * A take that finds its slot not yet full reads tail: tail == p means the pool is empty and it
-     * returns -1; tail > p means a put claimed p and is about to publish, so it spins. This keeps
-     * tryAcquire linearizable: it never reports empty while a completed release sits in the ring
-     * behind an unfinished one.
-     *
-     * Ownership. owner[i] is FREE or TAKEN. release(i) CASes TAKEN -> FREE before putting i in the
-     * ring, so a double release fails the CAS and changes nothing; acquire sets TAKEN after the take
-     * (the taker is the only thread that may touch it then). The range check and this CAS are the
-     * only work release does beyond the ring.
+     * Ownership. The owner word of index i is FREE, TAKEN or UNFILLED, in StateWords (spread so
+     * that threads releasing neighbouring indices do not write one cache line). release(i) CASes
+     * TAKEN -> FREE before putting i in the ring, so a double release fails the CAS and changes
+     * nothing; acquire sets TAKEN after the take (the taker is the only thread that may touch it
+     * then). The range check and this CAS are the only work release does beyond the ring.
      *
      * Blocking. acquire spins (Thread.onSpinWait), then yields, then parks on a Condition. A
-     * release reads `waiters` after its getAndAdd on tail and signals if it is non-zero. A waiter
-     * increments `waiters` (under the lock) before its last tryAcquire, which reads tail when
-     * the ring looks empty. Both are volatile accesses in one synchronization order: either the
-     * waiter's read of tail sees the put (and it takes the index), or the releaser's read of
-     * waiters sees the waiter (and signals it; the lock makes sure the waiter is already in await).
-     * No wake-up is lost and nobody sleeps in fixed steps.
+     * release reads `waiters` after its put (a getAndAdd on the ring's tail) and signals if it is
+     * non-zero. A waiter increments `waiters` (under the lock) before its last tryAcquire, which
+     * reads the tail when the ring looks empty. Both are volatile accesses in one synchronization
+     * order: either the waiter's read of the tail sees the put (and it takes the index), or the
+     * releaser's read of waiters sees the waiter (and signals it; the lock makes sure the waiter
+     * is already in await). No wake-up is lost and nobody sleeps in fixed steps.
      *
-     * Statistics. head counts takes and tail - capacity counts releases, so those are free. The
-     * peak of indices in use is computed from head and tail every PEAK_SAMPLE_MASK+1 takes, and
-     * after any take that finds the next slot not full (the ring may be empty: that is where the
-     * peak is); reading tail on every take would put the producers' cache line on every
-     * consumer's path. A failed tryAcquire sets it to capacity. Waits and failed tries are
+     * Statistics. The ring's head counts takes and its tail - capacity counts releases, so those
+     * are free. The peak of indices in use is computed from head and tail every
+     * PEAK_SAMPLE_MASK+1 takes, and after any take that finds the next cell not full (the ring may
+     * be empty: that is where the peak is); reading the tail on every take would put the
+     * producers' cache line on every consumer's path. The peak has a padded line of its own
+     * (IndexPoolFields). A failed tryAcquire sets it to capacity. Waits and failed tries are
      * counted on their slow paths.
      */
 
@@ -94,9 +77,8 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     /** Maximum capacity: 2^30. */
     public static final int MAX_CAPACITY = 1 << 30;
 
-    private final long[] ring;
-    private final int[] owner;
-    private final int mask;
+    private final IndexRing ring;
+    private final StateWords owner;
     private final int capacity;
     private volatile boolean closed;
     private volatile int waiters;
@@ -107,12 +89,10 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
 
     IndexPool(int requestedCapacity) {
         this.capacity = roundCapacity(requestedCapacity);
-        this.mask = capacity - 1;
-        this.ring = new long[capacity];
-        this.owner = new int[capacity];
+        this.ring = IndexRing.forPut(capacity);
+        this.owner = new StateWords(capacity);
         for (int i = 0; i < capacity; i++) {
-            ring[i] = (long) i << 32; // empty for the put at position i
-            owner[i] = UNFILLED; // nothing is in the pool until it is filled, and nothing can be released
+            owner.setPlain(i, UNFILLED); // nothing is in the pool until it is filled, and nothing can be released
         }
     }
 
@@ -122,20 +102,20 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             throw new IllegalArgumentException(
                     "pool capacity must be between 1 and 2^30 (1073741824), got " + requested);
         }
-        return requested == 1 ? 1 : Integer.highestOneBit(requested - 1) << 1;
+        return IndexRing.roundCapacity(requested);
     }
 
     /** Puts every index into the pool once; called by subclasses when their items exist. */
     final void fillIndices() {
         for (int i = 0; i < capacity; i++) {
-            owner[i] = FREE;
-            put(i);
+            owner.setRelease(i, FREE);
+            ring.put(i);
         }
     }
 
     /** Whether the indices were put into the pool (by {@code fill}, or at creation). */
     final boolean filled() {
-        return lvTail() >= capacity;
+        return ring.tail() >= capacity;
     }
 
     /**
@@ -175,7 +155,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         }
         int index = take();
         if (index >= 0) {
-            owner[index] = TAKEN; // plain: only the taker touches owner[index] until it releases
+            owner.setPlain(index, TAKEN); // only the taker touches its owner word until it releases
             return index;
         }
         if (!filled()) {
@@ -218,10 +198,10 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             throw new IllegalArgumentException(
                     "index " + index + " is out of range: this pool holds 0 to " + (capacity - 1));
         }
-        if (!OWNER.compareAndSet(owner, index, TAKEN, FREE)) {
+        if (!owner.compareAndSet(index, TAKEN, FREE)) {
             throw new IllegalStateException("index " + index + " is not acquired: double release?");
         }
-        put(index);
+        ring.put(index);
         if (waiters != 0) {
             signalWaiter();
         }
@@ -234,7 +214,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             throw new IllegalArgumentException(
                     "index " + index + " is out of range: this pool holds 0 to " + (capacity - 1));
         }
-        return (int) OWNER.getVolatile(owner, index) == TAKEN;
+        return owner.getAcquire(index) == TAKEN;
     }
 
     /**
@@ -254,16 +234,13 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      */
     public final int available() {
         checkOpen();
-        long h = lvHead();
-        long t = lvTail();
-        long n = t - h;
-        return (int) Math.max(0, Math.min(capacity, n));
+        return ring.size();
     }
 
     /** A snapshot of this pool's statistics; still answers after {@link #close()}. */
     public final PoolStats stats() {
-        long h = lvHead();
-        long t = lvTail();
+        long h = ring.head();
+        long t = ring.tail();
         long releases = Math.max(0, t - capacity);
         int avail = (int) Math.max(0, Math.min(capacity, t - h));
         int inUse = filled() ? capacity - avail : 0;
@@ -307,57 +284,21 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
 
     /** Takes a free index, or returns -1 when the ring is empty. */
     private int take() {
-        long[] r = ring;
-        int m = mask;
-        long p = lvHead();
-        for (;;) {
-            int slot = (int) p & m;
-            long e = (long) RING.getAcquire(r, slot);
-            int dif = (int) (e >>> 32) - (int) (p + 1);
-            if (dif == 0) {
-                if (casHead(p, p + 1)) {
-                    RING.setRelease(r, slot, (long) (int) (p + m + 1) << 32);
-                    // Sample the in-use peak every few takes, and whenever this take may have
-                    // emptied the ring (the next slot is not full), where the peak is reached.
-                    if ((p & PEAK_SAMPLE_MASK) == 0
-                            || (int) ((long) RING.getOpaque(r, (int) (p + 1) & m) >>> 32) != (int) (p + 2)) {
-                        samplePeak(p + 1);
-                    }
-                    return (int) e;
-                }
-                p = lvHead();
-            } else if (dif < 0) {
-                // Not yet full for this lap: empty, or a put claimed p and has not published.
-                if (p >= lvTail()) {
-                    long h = lvHead();
-                    if (h == p) {
-                        return -1;
-                    }
-                    p = h;
-                } else {
-                    Thread.onSpinWait();
-                    p = lvHead();
-                }
-            } else {
-                p = lvHead(); // another taker consumed p: start from the current head
+        IndexRing r = ring;
+        int index = r.poll();
+        if (index >= 0) {
+            // Sample the in-use peak every few takes, and whenever this take may have emptied
+            // the ring (the next cell is not full), where the peak is reached.
+            long h = r.head();
+            if ((h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
+                samplePeak(h);
             }
         }
-    }
-
-    /** Puts a free index; never fails, because the ring has room for every index. */
-    private void put(int index) {
-        long[] r = ring;
-        long p = (long) TAIL.getAndAdd(this, 1L);
-        int slot = (int) p & mask;
-        // Wait for the take one lap before to mark the slot empty (a few instructions at most).
-        while ((int) ((long) RING.getAcquire(r, slot) >>> 32) != (int) p) {
-            Thread.onSpinWait();
-        }
-        RING.setRelease(r, slot, ((long) (int) (p + 1) << 32) | (index & 0xFFFF_FFFFL));
+        return index;
     }
 
     private void samplePeak(long headAfter) {
-        long inUse = headAfter - (lvTail() - capacity);
+        long inUse = headAfter - (ring.tail() - capacity);
         if (inUse > peakInUse) {
             peakInUse = inUse;
         }
@@ -449,30 +390,11 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     // ---------------------------------------------------------------------------------------------
     // VarHandle mechanics
 
-    private long lvHead() {
-        return head;
-    }
-
-    private long lvTail() {
-        return tail;
-    }
-
-    private boolean casHead(long expect, long update) {
-        return HEAD.compareAndSet(this, expect, update);
-    }
-
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
     private static final VarHandle WAITERS;
-    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle OWNER = MethodHandles.arrayElementVarHandle(int[].class);
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(IndexPoolHead.class, "head", long.class);
-            TAIL = l.findVarHandle(IndexPoolTail.class, "tail", long.class);
-            WAITERS = l.findVarHandle(IndexPool.class, "waiters", int.class);
+            WAITERS = MethodHandles.lookup().findVarHandle(IndexPool.class, "waiters", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

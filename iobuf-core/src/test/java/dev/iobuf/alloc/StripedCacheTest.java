@@ -1,5 +1,7 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.IndexRing;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,7 +65,7 @@ class StripedCacheTest {
     void noNumberIsEverHeldTwiceAndNoneIsLost(int stripes) throws Exception {
         int values = 48;
         StripedCache cache = new StripedCache(new int[] {32}, stripes);
-        BlockRing overflow = new BlockRing(values);
+        IndexRing overflow = IndexRing.forOffer(values);
         for (int v = 0; v < values; v++) {
             if (!cache.offer(0, v)) {
                 overflow.put(v);

@@ -1,11 +1,12 @@
-package dev.iobuf.alloc;
+package dev.iobuf.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One {@code int} per block, the word whose compare-and-set decides who owns the block, laid out
- * so that threads working on different blocks do not write to one cache line.
+ * One {@code int} per block or index, the word whose compare-and-set decides who owns it, laid out
+ * so that threads working on different blocks do not write to one cache line: the block states of
+ * the arena allocators and the owner words of every {@code IndexPool}.
  *
  * <p>A plain {@code int[]} indexed by block number puts sixteen neighbouring blocks on one 64-byte
  * line, and block 0 on the line of the array's header, which every access reads for its bounds
@@ -14,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * buddy pool ran at 0.4 times the speed of two threads with a pool each, and at 0.7 times one
  * thread alone. Spreading the words fixes that without padding every word to a line of its own.
  */
-final class StateWords {
+public final class StateWords {
 
     /*
      * Implementation notes.
@@ -47,7 +48,7 @@ final class StateWords {
     /** The widest spacing: one word per 64-byte line. */
     private static final int MAX_SHIFT = 4;
     /** The most words: 2^30. */
-    static final int MAX_SIZE = 1 << 30;
+    public static final int MAX_SIZE = 1 << 30;
 
     private final int[] words;
     private final int mask;
@@ -55,7 +56,7 @@ final class StateWords {
     private final int size;
 
     /** {@code size} words, all 0. */
-    StateWords(int size) {
+    public StateWords(int size) {
         if (size < 0 || size > MAX_SIZE) {
             throw new IllegalArgumentException("state words: size must be 0 to 2^30, got " + size);
         }
@@ -71,12 +72,12 @@ final class StateWords {
     }
 
     /** The number of words. */
-    int size() {
+    public int size() {
         return size;
     }
 
     /** The backing array, for tests of the layout. */
-    int[] wordsForTest() {
+    public int[] wordsForTest() {
         return words;
     }
 
@@ -84,15 +85,20 @@ final class StateWords {
         return (((i * SPREAD) & mask) << shift) + PAD;
     }
 
-    int getAcquire(int i) {
+    public int getAcquire(int i) {
         return (int) WORD.getAcquire(words, slot(i));
     }
 
-    void setRelease(int i, int value) {
+    /** A plain write, for the one thread that owns word {@code i} at the time. */
+    public void setPlain(int i, int value) {
+        words[slot(i)] = value;
+    }
+
+    public void setRelease(int i, int value) {
         WORD.setRelease(words, slot(i), value);
     }
 
-    boolean compareAndSet(int i, int expect, int update) {
+    public boolean compareAndSet(int i, int expect, int update) {
         return WORD.compareAndSet(words, slot(i), expect, update);
     }
 

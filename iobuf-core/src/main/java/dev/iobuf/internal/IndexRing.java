@@ -1,24 +1,27 @@
-package dev.iobuf.alloc;
+package dev.iobuf.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A bounded lock-free multi-producer multi-consumer queue of non-negative {@code int}s (block
- * numbers): the per-order cache of a {@link BuddyPool} and the free list of each {@link SlabPool}
- * class. {@link #offer(int)} returns {@code false} when full, {@link #poll()} returns {@code -1}
- * when empty; neither blocks, allocates or takes a lock.
+ * A bounded lock-free multi-producer multi-consumer queue of non-negative {@code int}s: the one
+ * index ring of iobuf. It holds the free indices of every {@code IndexPool} (buffer and object
+ * pools), the per-order caches of a {@code BuddyPool} and the free slots of each {@code SlabPool}
+ * class. {@link #poll()} returns {@code -1} when empty; nothing blocks, allocates or takes a lock.
  *
- * <p>Unlike {@link dev.iobuf.pool.IndexPool}, whose ring can never be full because it only holds
- * its own indices, this ring holds arbitrary values and may be offered more than it holds.
+ * <p>Two ways in, one per ring: {@link #offer(int)} returns {@code false} when full, for a ring
+ * that may be offered more than it holds (a cache); {@link #put(int)} never fails, for a ring
+ * that by construction never holds more values than its capacity (a pool of its own indices).
+ * Make a ring with {@link #forOffer} or {@link #forPut} accordingly.
  */
-final class BlockRing extends BlockRingPad2 {
+public final class IndexRing extends IndexRingPad2 {
 
     /*
      * Implementation notes.
      *
-     * Vyukov's bounded MPMC queue (2010) with each cell's sequence and value packed in one long,
-     * as in dev.iobuf.pool.IndexPool:
+     * Vyukov's bounded MPMC queue (2010), in the family of Nikolaev's SCQ (DISC 2019), with each
+     * cell's sequence and value packed in one long, so a reader never sees a new tag with an old
+     * value or the reverse:
      *
      *     entry = (seq << 32) | value        seq = low 32 bits of a 64-bit position
      *
@@ -33,15 +36,17 @@ final class BlockRing extends BlockRingPad2 {
      * pins the lap. The winner publishes the cell with a release store, which orders everything
      * the offerer did to the block before the poller sees its number.
      *
-     * The ring has at least two cells. With one, "full, holding the value offered at p" (seq p+1)
-     * and "empty for the offer at p+1" (seq p+n = p+1) are the same tag: an offer would overwrite
-     * an unconsumed value and a poll could spin forever (Vyukov's queue requires n >= 2 too).
+     * A ring made for offer() has at least two cells. With one, "full, holding the value offered at
+     * p" (seq p+1) and "empty for the offer at p+1" (seq p+n = p+1) are the same tag: an offer
+     * would overwrite an unconsumed value and a poll could spin forever (Vyukov's queue requires
+     * n >= 2 too). put() never mistakes the two, because it waits for its own lap's tag and the
+     * ring never holds more than n values, so a put ring may have one cell.
      *
      * Two ways in. offer() CASes the tail and reports full when the cell is still full one lap
      * behind (or its poller is between its CAS and its store): Vyukov's behaviour, right for a
      * cache whose caller falls back to the slow path. put() is for rings that by construction never
      * hold more values than cells (a slab class's free list holds only that class's slots): it
-     * claims its position with getAndAdd, as dev.iobuf.pool.IndexPool does, and waits the few
+     * claims its position with getAndAdd, and waits the few
      * instructions until the poller one lap behind has marked the cell empty. One ring uses one of
      * the two, never both.
      *
@@ -61,12 +66,34 @@ final class BlockRing extends BlockRingPad2 {
     private final long[] ring;
     private final int mask;
 
-    /** A ring that holds {@code capacity} values, rounded up to a power of two (at least 2). */
-    BlockRing(int capacity) {
-        if (capacity < 1 || capacity > 1 << 30) {
-            throw new IllegalArgumentException("ring capacity must be between 1 and 2^30, got " + capacity);
+    /** The largest capacity: 2^30. */
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    /**
+     * A ring for {@link #offer(int)} and {@link #poll()} that holds {@code capacity} values,
+     * rounded up to a power of two, at least 2.
+     */
+    public static IndexRing forOffer(int capacity) {
+        return new IndexRing(Math.max(2, roundCapacity(capacity)));
+    }
+
+    /**
+     * A ring for {@link #put(int)} and {@link #poll()} that holds {@code capacity} values, rounded
+     * up to a power of two; never put more values in it than it holds.
+     */
+    public static IndexRing forPut(int capacity) {
+        return new IndexRing(roundCapacity(capacity));
+    }
+
+    /** {@code requested} rounded up to a power of two, checked against 1 .. {@link #MAX_CAPACITY}. */
+    public static int roundCapacity(int requested) {
+        if (requested < 1 || requested > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be between 1 and 2^30 (1073741824), got " + requested);
         }
-        int n = capacity <= 2 ? 2 : Integer.highestOneBit(capacity - 1) << 1;
+        return requested == 1 ? 1 : Integer.highestOneBit(requested - 1) << 1;
+    }
+
+    private IndexRing(int n) {
         this.ring = new long[n + 2 * PAD];
         this.mask = n - 1;
         for (int i = 0; i < n; i++) {
@@ -75,12 +102,12 @@ final class BlockRing extends BlockRingPad2 {
     }
 
     /** The number of values the ring holds, a power of two. */
-    int capacity() {
+    public int capacity() {
         return mask + 1;
     }
 
     /** Adds {@code value} (0 or more); {@code false} if the ring is full. */
-    boolean offer(int value) {
+    public boolean offer(int value) {
         long[] r = ring;
         int m = mask;
         long p = lvTail();
@@ -107,7 +134,7 @@ final class BlockRing extends BlockRingPad2 {
     }
 
     /** Removes a value; {@code -1} if the ring is empty. */
-    int poll() {
+    public int poll() {
         long[] r = ring;
         int m = mask;
         long p = lvHead();
@@ -142,7 +169,7 @@ final class BlockRing extends BlockRingPad2 {
      * Adds {@code value} (0 or more) to a ring that can never hold more values than its capacity;
      * never fails. Do not mix with {@link #offer(int)} on one ring.
      */
-    void put(int value) {
+    public void put(int value) {
         long[] r = ring;
         long p = (long) TAIL.getAndAdd(this, 1L);
         int cell = PAD + ((int) p & mask);
@@ -153,10 +180,28 @@ final class BlockRing extends BlockRingPad2 {
     }
 
     /** The number of values in the ring; exact whenever no call is in flight. */
-    int size() {
+    public int size() {
         long h = lvHead();
         long t = lvTail();
         return (int) Math.max(0, Math.min(capacity(), t - h));
+    }
+
+    /** Values polled so far (the next position to poll). */
+    public long head() {
+        return lvHead();
+    }
+
+    /** Values put or offered so far (the next position to fill). */
+    public long tail() {
+        return lvTail();
+    }
+
+    /**
+     * Whether the cell of {@code position} holds its value already (a snapshot, with no ordering):
+     * after a poll at {@code p}, {@code isFull(p + 1)} false means the ring may now be empty.
+     */
+    public boolean isFull(long position) {
+        return (int) ((long) RING.getOpaque(ring, PAD + ((int) position & mask)) >>> 32) == (int) (position + 1);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -185,8 +230,8 @@ final class BlockRing extends BlockRingPad2 {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(BlockRingHead.class, "head", long.class);
-            TAIL = l.findVarHandle(BlockRingTail.class, "tail", long.class);
+            HEAD = l.findVarHandle(IndexRingHead.class, "head", long.class);
+            TAIL = l.findVarHandle(IndexRingTail.class, "tail", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,4 +1,5 @@
-package dev.iobuf.alloc;
+package dev.iobuf.internal;
+
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

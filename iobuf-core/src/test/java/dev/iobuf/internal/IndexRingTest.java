@@ -1,4 +1,5 @@
-package dev.iobuf.alloc;
+package dev.iobuf.internal;
+
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,12 +15,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BlockRingTest {
+class IndexRingTest {
 
     @ParameterizedTest(name = "requested capacity {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5})
     void fillsToCapacityThenRefusesAndDrainsInOrder(int requested) {
-        BlockRing ring = new BlockRing(requested);
+        IndexRing ring = IndexRing.forOffer(requested);
         int n = ring.capacity();
         assertThat(n).isGreaterThanOrEqualTo(Math.max(2, requested)).isEqualTo(Integer.bitCount(n) == 1 ? n : -1);
         for (int lap = 0; lap < 5; lap++) {
@@ -49,7 +50,7 @@ class BlockRingTest {
         final int threads = 4;
         final int values = 4096; // value v owned by whoever holds it: a thread, or the ring
         final int rounds = 200_000;
-        BlockRing ring = new BlockRing(capacity);
+        IndexRing ring = IndexRing.forOffer(capacity);
         AtomicIntegerArray inRing = new AtomicIntegerArray(values);
         AtomicReference<String> failure = new AtomicReference<>();
         CyclicBarrier start = new CyclicBarrier(threads);
@@ -108,7 +109,7 @@ class BlockRingTest {
 
     @Test
     void rejectsCapacityOutOfRange() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BlockRing(0))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IndexRing.forOffer(0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
