@@ -83,7 +83,7 @@ public final class Register {
 
     /**
      * Registers the slab of each pool as ONE fixed buffer, index = position; address a pool's
-     * buffers with {@link Sqe#readFixed(int, BufferPool, int, long, int)} and its siblings.
+     * buffers with {@link Sqe#readFixed(int, BufferPool, int, int, long, int)} and its siblings.
      */
     public void buffers(BufferPool... pools) {
         MemorySegment[] slabs = new MemorySegment[pools.length];

@@ -285,11 +285,15 @@ public final class Sqe {
     }
 
     /**
-     * READ_FIXED into buffer {@code index} of {@code pool} (all {@code tier().size()} bytes), whose
-     * slab was registered as fixed buffer {@code bufIndex} ({@link Register#buffers(BufferPool...)}).
+     * READ_FIXED of at most {@code length} bytes at file offset {@code offset} into the start of
+     * buffer {@code index} of {@code pool}, whose slab was registered as fixed buffer
+     * {@code bufIndex} ({@link Register#buffers(BufferPool...)}). The arguments are in the order of
+     * {@link #writeFixed(int, BufferPool, int, int, long, int) writeFixed}: length, then offset.
+     *
+     * @throws IllegalArgumentException when {@code length} is negative or over the buffer's size
      */
-    public Sqe readFixed(int fd, BufferPool pool, int index, long offset, int bufIndex) {
-        return readFixed(fd, pool.address(index), pool.tier().size(), offset, bufIndex);
+    public Sqe readFixed(int fd, BufferPool pool, int index, int length, long offset, int bufIndex) {
+        return readFixed(fd, pool.address(index), checkLength(pool, length), offset, bufIndex);
     }
 
     /** WRITE_FIXED from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */

@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * {@code struct __kernel_timespec} (16 bytes), used by TIMEOUT, LINK_TIMEOUT and timed waits.
+ * Users write one through {@link Timespec}.
  *
  * <pre>
  *  0                 8                 16
@@ -17,16 +18,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  +-----------------+-----------------+
  * </pre>
  */
-public final class TimespecLayout {
+final class TimespecLayout {
     static final long TV_SEC = 0;
     static final long TV_NSEC = 8;
 
     /** The native layout. */
-    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+    static final StructLayout LAYOUT = MemoryLayout.structLayout(
             JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
 
     /** Bytes of one timespec. */
-    public static final long BYTES = LAYOUT.byteSize();
+    static final long BYTES = LAYOUT.byteSize();
 
     private TimespecLayout() {
     }
@@ -35,7 +36,7 @@ public final class TimespecLayout {
      * Writes {@code nanos} (at least 0) as a timespec at {@code offset} of {@code segment}.
      * Allocates nothing.
      */
-    public static void set(MemorySegment segment, long offset, long nanos) {
+    static void set(MemorySegment segment, long offset, long nanos) {
         segment.set(ValueLayout.JAVA_LONG, offset + TV_SEC, nanos / 1_000_000_000L);
         segment.set(ValueLayout.JAVA_LONG, offset + TV_NSEC, nanos % 1_000_000_000L);
     }

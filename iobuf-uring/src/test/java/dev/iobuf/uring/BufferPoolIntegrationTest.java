@@ -40,7 +40,7 @@ class BufferPoolIntegrationTest {
                 ring.nextSqe().writeFixed(fd, pool, out, Tier.MEDIUM.size(), 8192, 0).userData(1);
                 assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
                 assertThat(cqe.res()).isEqualTo(Tier.MEDIUM.size());
-                ring.nextSqe().readFixed(fd, pool, in, 8192, 0).userData(2);
+                ring.nextSqe().readFixed(fd, pool, in, Tier.MEDIUM.size(), 8192, 0).userData(2); // length, then file offset
                 assertThat(ring.waitCqe(cqe, 10_000_000_000L)).isZero();
                 assertThat(cqe.res()).isEqualTo(Tier.MEDIUM.size());
                 assertThat(pool.segment(in).mismatch(src)).isEqualTo(-1);

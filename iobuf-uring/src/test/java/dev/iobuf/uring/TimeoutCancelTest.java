@@ -38,8 +38,8 @@ class TimeoutCancelTest {
     }
 
     private MemorySegment timespec(long nanos) {
-        MemorySegment ts = arena.allocate(TimespecLayout.LAYOUT);
-        TimespecLayout.set(ts, 0, nanos);
+        MemorySegment ts = Timespec.allocate(arena);
+        Timespec.set(ts, nanos);
         return ts;
     }
 

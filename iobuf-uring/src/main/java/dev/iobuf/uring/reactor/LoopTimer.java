@@ -1,7 +1,7 @@
 package dev.iobuf.uring.reactor;
 
 import dev.iobuf.uring.Errno;
-import dev.iobuf.uring.TimespecLayout;
+import dev.iobuf.uring.Timespec;
 
 import java.lang.foreign.MemorySegment;
 
@@ -37,7 +37,7 @@ public final class LoopTimer implements CompletionHandler, AutoCloseable {
     public LoopTimer(EventLoop loop, Runnable action) {
         this.loop = loop;
         this.action = action;
-        this.timespec = loop.allocate(TimespecLayout.BYTES, 8);
+        this.timespec = loop.allocate(Timespec.BYTES, 8);
         this.slot = loop.register(this);
     }
 
@@ -48,7 +48,7 @@ public final class LoopTimer implements CompletionHandler, AutoCloseable {
         }
         cancel();
         generation = (generation + 1) & ~REMOVE_TAG_BIT;
-        TimespecLayout.set(timespec, 0, Math.max(0, delayNanos));
+        Timespec.set(timespec, Math.max(0, delayNanos));
         loop.sqe().timeout(timespec.address(), 0, 0).userData(EventLoop.userData(slot, generation));
         inFlight++;
         pending = true;
