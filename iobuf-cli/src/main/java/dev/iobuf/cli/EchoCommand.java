@@ -1,9 +1,11 @@
 package dev.iobuf.cli;
 
+import dev.iobuf.net.uring.IoUringTransport;
+import dev.iobuf.net.Connection;
+
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpConnection;
-import dev.iobuf.net.TcpHandler;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.net.Server;
 import dev.iobuf.pool.PoolStats;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 
@@ -16,9 +18,9 @@ import java.util.concurrent.CountDownLatch;
 /** {@code iobuf serve echo}: the io_uring echo server, until SIGINT/SIGTERM. */
 final class EchoCommand {
     /** Writes back what arrives; bytes the send queue refuses stay with the connection until it drains. One for all connections. */
-    static final TcpHandler ECHO = new TcpHandler() {
+    static final ConnectionHandler ECHO = new ConnectionHandler() {
         @Override
-        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+        public int onData(Connection c, MemorySegment buffer, long offset, int length) {
             return Math.max(0, c.writeReceived(offset, length)); // sent from the receive buffer, no copy
         }
     };
@@ -31,14 +33,14 @@ final class EchoCommand {
         int port = o.integer("port", 7007);
         int loops = o.integer("loops", Runtime.getRuntime().availableProcessors());
         EventLoopGroup group = EventLoopGroup.start("echo", loops, o.integer("ring", 1024));
-        TcpServer server;
+        Server server;
         try {
             // A client that sends but never reads stalls its connection, which holds the receive
             // buffers it already took until something closes it: the idle time-out does.
             NetConfig config = NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(o.integer("idle-seconds", 60)));
             int receiveBuffers = o.integer("receive-buffers", config.receiveBuffers());
             config = config.withReceive(config.receiveTier(), receiveBuffers);
-            server = TcpServer.start(group, host, port, config, () -> ECHO);
+            server = IoUringTransport.on(group).serve(host, port, config, () -> ECHO);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
@@ -50,7 +52,7 @@ final class EchoCommand {
     }
 
     /** Blocks until SIGINT/SIGTERM; the shutdown hook closes the server and its loops and prints the pools. */
-    static void runUntilSignal(EventLoopGroup group, TcpServer server, String what) throws InterruptedException {
+    static void runUntilSignal(EventLoopGroup group, Server server, String what) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             System.out.println();

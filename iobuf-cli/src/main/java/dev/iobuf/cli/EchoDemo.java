@@ -1,7 +1,10 @@
 package dev.iobuf.cli;
 
+import dev.iobuf.net.uring.IoUringTransport;
+import dev.iobuf.net.Connection;
+
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.Server;
 import dev.iobuf.uring.SetupFlags;
 import dev.iobuf.uring.reactor.EventLoop;
 import dev.iobuf.uring.reactor.EventLoopGroup;
@@ -27,14 +30,14 @@ final class EchoDemo {
                 loops, conns, size, seconds);
         try (EventLoopGroup group = EventLoopGroup.start("echo", loops, 1024)) {
             NetConfig config = NetConfig.defaults();
-            TcpServer server = TcpServer.start(group, "127.0.0.1", 0, config, () -> EchoCommand.ECHO);
+            Server server = IoUringTransport.on(group).serve("127.0.0.1", 0, config, () -> EchoCommand.ECHO);
             EventLoop first = group.loops().get(0);
             CompletableFuture<Integer> flags = new CompletableFuture<>();
             first.execute(() -> flags.complete(first.ringSetupFlags()));
             int f = flags.get(10, TimeUnit.SECONDS);
             System.out.printf("ring: %s%nreceive: multishot recv into a provided-buffer ring (registered with the kernel,"
                             + " IORING_REGISTER_PBUF_RING) of %d x %d B buffers from a pool, per loop%n"
-                            + "send: in place from the receive buffers (TcpConnection.writeReceived, no copy), at most %d"
+                            + "send: in place from the receive buffers (Connection.writeReceived, no copy), at most %d"
                             + " queued per connection; the %d x %d B send pool per loop serves copying writes only%n",
                     (f & SetupFlags.DEFER_TASKRUN) != 0 ? "SINGLE_ISSUER + DEFER_TASKRUN"
                             : (f & SetupFlags.SINGLE_ISSUER) != 0 ? "SINGLE_ISSUER" : "default flags",

@@ -1,8 +1,10 @@
 package dev.iobuf.cli;
 
+import dev.iobuf.net.uring.IoUringTransport;
+
 import dev.iobuf.http.HttpHelloHandler;
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.Server;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 
 import java.io.IOException;
@@ -27,11 +29,11 @@ final class HttpCommand {
         }
         HttpHelloHandler handler = new HttpHelloHandler(HttpHelloHandler.DEFAULT_MAX_HEADER_BYTES, maxBody, request);
         EventLoopGroup group = EventLoopGroup.start("http", loops, o.integer("ring", 1024));
-        TcpServer server;
+        Server server;
         try {
             NetConfig config = NetConfig.defaults().withIdleTimeout(idle);
-            server = style.equals("callbacks") ? TcpServer.start(group, host, port, config, () -> handler)
-                    : TcpServer.startBlocking(group, host, port, config, handler::serve);
+            server = style.equals("callbacks") ? IoUringTransport.on(group).serve(host, port, config, () -> handler)
+                    : IoUringTransport.on(group).serveBlocking(host, port, config, handler::serve);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;

@@ -1,9 +1,11 @@
 package dev.iobuf.cli;
 
+import dev.iobuf.net.uring.IoUringTransport;
+import dev.iobuf.net.Connection;
+
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpConnection;
-import dev.iobuf.net.TcpHandler;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.net.Server;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +48,7 @@ class CliTest {
     @Test
     void loadEchoChecksEveryByteAgainstARunningServer() throws Exception {
         try (EventLoopGroup g = EventLoopGroup.start("cli", 1, 256)) {
-            TcpServer server = TcpServer.start(g, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoCommand.ECHO);
+            Server server = IoUringTransport.on(g).serve("127.0.0.1", 0, NetConfig.defaults(), () -> EchoCommand.ECHO);
             try {
                 Run r = capture(() -> Main.run(new String[] {"load", "echo", "--port", String.valueOf(server.port()),
                         "--conns", "4", "--size", "70000", "--seconds", "1"}));
@@ -60,11 +62,11 @@ class CliTest {
 
     @Test
     void loadEchoReportsAServerThatChangesAByte() throws Exception {
-        TcpHandler corrupting = new TcpHandler() {
+        ConnectionHandler corrupting = new ConnectionHandler() {
             private long seen;
 
             @Override
-            public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+            public int onData(Connection c, MemorySegment buffer, long offset, int length) {
                 // flip one byte of the 3rd message's last byte, once
                 long before = seen;
                 seen += length;
@@ -76,7 +78,7 @@ class CliTest {
             }
         };
         try (EventLoopGroup g = EventLoopGroup.start("cli", 1, 256)) {
-            TcpServer server = TcpServer.start(g, "127.0.0.1", 0, NetConfig.defaults(), () -> corrupting);
+            Server server = IoUringTransport.on(g).serve("127.0.0.1", 0, NetConfig.defaults(), () -> corrupting);
             try {
                 LoadGenerator.Result r = LoadGenerator.run("127.0.0.1", server.port(), 1, 300, 0.5, null);
                 assertThat(r.errors()).isEqualTo(1);

@@ -1,9 +1,10 @@
 package dev.iobuf.http;
 
+import dev.iobuf.net.Connection;
+
 import dev.iobuf.net.BlockingConnection;
-import dev.iobuf.net.TcpConnection;
-import dev.iobuf.net.TcpHandler;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.net.Transport;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A small HTTP/1.1 server as a {@link TcpHandler}: {@code GET /} (and {@code HEAD /}) answer
+ * A small HTTP/1.1 server as a {@link ConnectionHandler}: {@code GET /} (and {@code HEAD /}) answer
  * {@code 200 Hello, World!}; other paths {@code 404}; keep-alive and pipelining; bodies with
  * {@code Content-Length} are read and discarded. Malformed requests get {@code 400}, a header
  * section over {@link #maxHeaderBytes} gets {@code 431}, a body over {@link #maxBodyBytes}
@@ -20,15 +21,15 @@ import java.time.Duration;
  * the answer. A request that is not complete within {@link #requestTimeout} of its first byte
  * (a slow client) is closed.
  *
- * <p>Two styles, one protocol: as a {@link TcpHandler} with {@link TcpServer#start} (callbacks on
- * the loop), or through {@link #serve(BlockingConnection)} with {@link TcpServer#startBlocking}
+ * <p>Two styles, one protocol: as a {@link ConnectionHandler} with {@link Transport#serve} (callbacks on
+ * the loop), or through {@link #serve(BlockingConnection)} with {@link Transport#serveBlocking}
  * (one virtual thread per connection, blocking reads and writes). Both answer byte for byte alike.
  *
  * <p>One handler serves every connection; per connection it keeps one session with a byte array
  * of {@code maxHeaderBytes} for the request head, reused for every request: parsing allocates
  * nothing per request, and responses are pre-built byte arrays.
  */
-public final class HttpHelloHandler implements TcpHandler {
+public final class HttpHelloHandler implements ConnectionHandler {
     /*
      * Implementation notes.
      *
@@ -105,7 +106,7 @@ public final class HttpHelloHandler implements TcpHandler {
      * limits and answers as the callbacks, over {@link BlockingConnection#read} and
      * {@link BlockingConnection#write}, with the request time-out as a
      * {@linkplain BlockingConnection#deadline(long) connection deadline}. Pass it to
-     * {@link TcpServer#startBlocking}: {@code TcpServer.startBlocking(group, host, port, config, handler::serve)}.
+     * {@link Transport#serveBlocking}: {@code transport.serveBlocking(host, port, config, handler::serve)}.
      * Returns when the peer closed, after an answer that closes, or when the connection failed.
      */
     public void serve(BlockingConnection c) {
@@ -149,7 +150,7 @@ public final class HttpHelloHandler implements TcpHandler {
     }
 
     /** Callbacks: the connection's send queue, which may take fewer bytes than offered. */
-    private record ConnectionOutput(TcpConnection c) implements Output {
+    private record ConnectionOutput(Connection c) implements Output {
         @Override
         public int write(byte[] r, int from, int len) {
             return c.write(r, from, len);
@@ -220,12 +221,12 @@ public final class HttpHelloHandler implements TcpHandler {
     }
 
     @Override
-    public void onOpen(TcpConnection c) {
+    public void onOpen(Connection c) {
         c.attach(new Session(maxHeaderBytes, new ConnectionOutput(c)));
     }
 
     @Override
-    public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+    public int onData(Connection c, MemorySegment buffer, long offset, int length) {
         Session st = (Session) c.attachment();
         int taken = feed(st, buffer, offset, length);
         if (st.done) {
@@ -264,7 +265,7 @@ public final class HttpHelloHandler implements TcpHandler {
     }
 
     @Override
-    public void onWritable(TcpConnection c) {
+    public void onWritable(Connection c) {
         Session st = (Session) c.attachment();
         if (st.pendingOut != null && send(st, st.pendingOut, st.pendingOff, st.closeAfterPending)) {
             process(st);
@@ -272,7 +273,7 @@ public final class HttpHelloHandler implements TcpHandler {
         }
     }
 
-    private void updateDeadline(TcpConnection c, Session st) {
+    private void updateDeadline(Connection c, Session st) {
         boolean partial = st.partial();
         if (partial && !c.hasDeadline() && requestTimeoutNanos > 0) {
             c.deadline(requestTimeoutNanos);

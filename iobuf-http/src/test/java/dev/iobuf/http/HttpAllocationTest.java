@@ -1,7 +1,9 @@
 package dev.iobuf.http;
 
+import dev.iobuf.net.uring.IoUringTransport;
+
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.Server;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +34,7 @@ class HttpAllocationTest {
     void httpAllocatesNothingPerRequest() throws Exception {
         try (EventLoopGroup group = EventLoopGroup.start("alloc", 1, 256)) {
             HttpHelloHandler handler = new HttpHelloHandler(8192, 1 << 20, Duration.ofSeconds(10));
-            TcpServer server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> handler);
+            Server server = IoUringTransport.on(group).serve("127.0.0.1", 0, NetConfig.defaults(), () -> handler);
             AtomicLong requests = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             byte[] batch = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(16).getBytes(StandardCharsets.US_ASCII);

@@ -1,7 +1,9 @@
 package dev.iobuf.http;
 
+import dev.iobuf.net.uring.IoUringTransport;
+
 import dev.iobuf.net.NetConfig;
-import dev.iobuf.net.TcpServer;
+import dev.iobuf.net.Server;
 import dev.iobuf.pool.PoolStats;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +45,7 @@ class HttpTest {
     String style;
 
     private EventLoopGroup group;
-    private TcpServer server;
+    private Server server;
 
     @BeforeEach
     void start() throws IOException {
@@ -51,8 +53,8 @@ class HttpTest {
         NetConfig config = NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(30));
         HttpHelloHandler handler = new HttpHelloHandler(HttpHelloHandler.DEFAULT_MAX_HEADER_BYTES, 1 << 20, Duration.ofMillis(500));
         server = switch (style) {
-            case "callbacks" -> TcpServer.start(group, "127.0.0.1", 0, config, () -> handler);
-            case "virtual-threads" -> TcpServer.startBlocking(group, "127.0.0.1", 0, config, handler::serve);
+            case "callbacks" -> IoUringTransport.on(group).serve("127.0.0.1", 0, config, () -> handler);
+            case "virtual-threads" -> IoUringTransport.on(group).serveBlocking("127.0.0.1", 0, config, handler::serve);
             default -> throw new IllegalArgumentException(style);
         };
     }

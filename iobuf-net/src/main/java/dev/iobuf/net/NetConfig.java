@@ -5,7 +5,7 @@ import dev.iobuf.pool.Tier;
 import java.time.Duration;
 
 /**
- * Sizes and time-outs of a {@link TcpServer}. Every pool is per event loop: each loop gets a
+ * Sizes and time-outs of a {@link Server}. Every pool is per event loop: each loop gets a
  * receive pool (all of it in the loop's provided-buffer ring) and a send pool. Immutable; start
  * from {@link #defaults()} and change with the {@code with*} methods.
  *

@@ -1,8 +1,10 @@
 /**
- * TCP over io_uring: a listener with multishot accept and connections that receive through a
- * provided-buffer ring fed by a {@link dev.iobuf.pool.BufferPool} and send from pooled buffers.
- * Two styles on the same machinery: callbacks on the event loop ({@link dev.iobuf.net.TcpHandler})
- * and blocking reads and writes for one virtual thread per connection
- * ({@link dev.iobuf.net.BlockingConnection}).
+ * The network API, independent of how connections are carried: a {@link dev.iobuf.net.Transport}
+ * serves {@link dev.iobuf.net.Server}s whose {@link dev.iobuf.net.Connection}s are handled in one
+ * of two styles on the same machinery, callbacks on the connection's loop thread
+ * ({@link dev.iobuf.net.ConnectionHandler}) or blocking calls on one virtual thread per connection
+ * ({@link dev.iobuf.net.BlockingHandler}, {@link dev.iobuf.net.BlockingConnection}), sized and
+ * timed by a {@link dev.iobuf.net.NetConfig}. The io_uring transport is in
+ * {@link dev.iobuf.net.uring}.
  */
 package dev.iobuf.net;

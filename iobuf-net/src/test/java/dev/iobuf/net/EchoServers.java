@@ -8,22 +8,22 @@ final class EchoServers {
     }
 
     /** Callback echo: writes back what arrives; what the send queue refuses stays held. Stateless: one for all. */
-    static final TcpHandler ECHO = new TcpHandler() {
+    static final ConnectionHandler ECHO = new ConnectionHandler() {
         @Override
-        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+        public int onData(Connection c, MemorySegment buffer, long offset, int length) {
             return Math.max(0, c.write(buffer, offset, length));
         }
     };
 
     /** Callback echo sending from the receive buffer itself (writeReceived): no copy, no send buffer. */
-    static final TcpHandler ZERO_COPY_ECHO = new TcpHandler() {
+    static final ConnectionHandler ZERO_COPY_ECHO = new ConnectionHandler() {
         @Override
-        public int onData(TcpConnection c, MemorySegment buffer, long offset, int length) {
+        public int onData(Connection c, MemorySegment buffer, long offset, int length) {
             return Math.max(0, c.writeReceived(offset, length));
         }
     };
 
-    static TcpHandler echo(boolean zeroCopy) {
+    static ConnectionHandler echo(boolean zeroCopy) {
         return zeroCopy ? ZERO_COPY_ECHO : ECHO;
     }
 

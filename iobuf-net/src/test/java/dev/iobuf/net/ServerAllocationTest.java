@@ -1,5 +1,7 @@
 package dev.iobuf.net;
 
+import dev.iobuf.net.uring.IoUringTransport;
+
 import dev.iobuf.testing.LoopAllocation;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,7 @@ class ServerAllocationTest {
     @Test
     void echoAllocatesNothingPerMessage() throws Exception {
         try (EventLoopGroup group = EventLoopGroup.start("alloc", 1, 256)) {
-            TcpServer server = TcpServer.start(group, "127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
+            Server server = IoUringTransport.on(group).serve("127.0.0.1", 0, NetConfig.defaults(), () -> EchoServers.ECHO);
             AtomicLong messages = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             Thread[] clients = new Thread[4];

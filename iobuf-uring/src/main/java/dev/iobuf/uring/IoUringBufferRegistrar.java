@@ -141,7 +141,7 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
      * A registrar that shares this one's table: its {@link BufferRegistrar#register register}
      * adds its regions to the table (registering the table first if nothing is yet), its
      * {@link BufferRegistrar#unregister unregister} and {@link BufferRegistrar#close close} empty
-     * only its own slots. So several users of one ring (a {@link dev.iobuf.net.TcpServer}'s
+     * only its own slots. So several users of one ring (an {@code iobuf-net} server's
      * send buffers, an application's {@link dev.iobuf.alloc.RegisteredPool}) each register their
      * memory once, in one table, without knowing about each other. Each tenant keeps the
      * misuse rules of {@link BufferRegistrar}: registering twice, adding before registering, or

@@ -1,61 +1,65 @@
-package dev.iobuf.net;
+package dev.iobuf.net.uring;
 
 import dev.iobuf.alloc.BufferRegistrar;
+import dev.iobuf.net.Connection;
+import dev.iobuf.net.NetConfig;
 import dev.iobuf.pool.BufferPool;
 import dev.iobuf.uring.BufferRing;
+import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.Sqe;
+import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
 import dev.iobuf.uring.reactor.LoopTimer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One server's share of one event loop: the loop's receive pool and provided-buffer ring, its send
- * pool, the connections living there, and the lists that implement back-pressure (connections
- * starved of receive buffers, connections waiting for send buffers, connections with writes to
- * send). Loop thread only, except the counters read by statistics.
+ * pool, the connections living there, and the lists that implement back-pressure (receive sides
+ * starved of buffers, send queues waiting for buffers, send queues with a send to prepare). The
+ * {@link ConnectionLoop} of its connections. Loop thread only, except the counters read by
+ * statistics.
  */
-final class NetLoop {
+final class NetLoop implements ConnectionLoop {
     /*
      * Implementation notes.
      *
-     * Held receive buffers form per-connection singly linked lists through heldNext (indexed by
-     * buffer id = pool index); a buffer is in at most one list and only while the kernel has handed
-     * it out, so the arrays bound everything. The starved, flush and buffer-waiter lists are
-     * intrusive stacks through fields of TcpConnection, guarded by a flag each so a connection is
-     * in each list at most once; a connection closed while listed is skipped when popped.
+     * The starved, flush and buffer-waiter lists are PendingLists (arrays reused, so the steady
+     * state allocates nothing). Each entry's owner keeps the flag that keeps it in a list at most
+     * once and clears it when called back; an entry of a connection closed meanwhile is called
+     * back all the same and does nothing.
      *
-     * The iteration hook (once per loop iteration, before the SQEs go to the kernel) prepares one
-     * SEND per connection that wrote during the iteration, and re-arms starved receives if buffers
-     * went back to the ring since.
+     * The iteration hook (once per loop iteration, before the SQEs go to the kernel) wakes the
+     * buffer waiters if send buffers were released, re-arms starved receives if receive buffers
+     * went back to the ring, and prepares one send per queue that was written to during the
+     * iteration.
      */
     private static final AtomicInteger GROUPS = new AtomicInteger(0x4000);
     /** How often idle and deadline time-outs are checked, at most, as a fraction of the idle time-out. */
     static final int SWEEPS_PER_TIMEOUT = 4;
     /** Shortest sweep interval. */
     static final long MIN_SWEEP_NANOS = 10_000_000L;
+    private static final int MSG_NOSIGNAL = 0x4000;
 
     final EventLoop loop;
-    final TcpServer server;
-    final NetConfig config;
-    final BufferPool recvPool;
-    final BufferPool sendPool;
-    final MemorySegment recvSlab;
-    final MemorySegment sendSlab;
-    final int sendSize;
-    final int group;
-    final int[] heldNext;
-    final int[] heldOff;
-    final int[] heldLen;
+    private final UringServer server;
+    private final NetConfig config;
+    private final BufferPool recvPool;
+    private final BufferPool sendPool;
+    private final int group;
+    private final HeldBuffers held;
     private final BufferRing ring;
+    private final Executor executor;
 
-    private TcpConnection[] conns = new TcpConnection[64];
+    private UringConnection[] conns = new UringConnection[64];
     private int connCount;
-    private TcpConnection starvedHead;
-    private TcpConnection flushHead;
-    private TcpConnection waiterHead;
+    private final PendingList<ReceiveSide> starved = new PendingList<>();
+    private final PendingList<SendQueue> flushes = new PendingList<>();
+    private final PendingList<SendQueue> waiters = new PendingList<>();
     private int recycledSinceCheck;
     private boolean buffersFreed;
     private LoopTimer sweep;
@@ -64,39 +68,35 @@ final class NetLoop {
     private boolean closing;
     private boolean released;
     private Runnable onReleased;
-    /** SEND_ZC submitted (loop thread writes; read by tests after the loop is quiet). */
-    volatile long zeroCopySends;
+    /** SEND_ZC submitted (loop thread writes; read by statistics). */
+    private volatile long zeroCopySends;
     /** Of those, how many sent from a registered buffer (RECVSEND_FIXED_BUF). */
-    volatile long registeredSends;
+    private volatile long registeredSends;
     /** Registered-buffer index of the send slab and of the receive slab; -1 when not registered. */
-    final int sendBufIndex;
-    final int recvBufIndex;
+    private final int sendBufIndex;
+    private final int recvBufIndex;
     /** This loop's share of the ring's buffer table; null when nothing is registered. */
     private BufferRegistrar registered;
     /** Receive buffers handed out by the kernel and not yet recycled (statistics, any thread). */
-    volatile int recvOutstanding;
+    private volatile int recvOutstanding;
     private int recvOut;
 
     /** Creates the loop's share; on the loop thread. */
-    NetLoop(EventLoop loop, TcpServer server, NetConfig config, BufferPool recvPool, BufferPool sendPool) {
+    NetLoop(EventLoop loop, UringServer server, NetConfig config, BufferPool recvPool, BufferPool sendPool) {
         this.loop = loop;
         this.server = server;
         this.config = config;
         this.recvPool = recvPool;
         this.sendPool = sendPool;
-        this.recvSlab = recvPool.slab();
-        this.sendSlab = sendPool.slab();
-        this.sendSize = sendPool.tier().size();
+        this.executor = loop;
         this.group = GROUPS.getAndIncrement() & 0xFFFF;
-        this.heldNext = new int[recvPool.capacity()];
-        this.heldOff = new int[recvPool.capacity()];
-        this.heldLen = new int[recvPool.capacity()];
+        this.held = new HeldBuffers(recvPool.capacity());
         this.idleNanos = config.idleTimeout().toNanos();
-        this.ring = BufferRing.ofPool(loop.ring(), group, recvPool, config.receiveBuffers(), false);
+        this.ring = loop.bufferRing(group, recvPool, config.receiveBuffers(), false);
         // Only SEND_ZC uses the registration, and a send is at most one buffer: with a threshold
         // above both buffer sizes (the default) no send is ever zero-copy, so nothing is pinned.
         int zc = config.zeroCopyThreshold();
-        boolean zeroCopyPossible = zc > 0 && zc <= Math.max(sendSize, recvPool.tier().size());
+        boolean zeroCopyPossible = zc > 0 && zc <= Math.max(sendPool.tier().size(), recvPool.tier().size());
         int[] fixed = zeroCopyPossible ? registerSlabs(loop) : null;
         this.sendBufIndex = fixed == null ? -1 : fixed[0];
         this.recvBufIndex = fixed == null ? -1 : fixed[1];
@@ -116,13 +116,27 @@ final class NetLoop {
     private int[] registerSlabs(EventLoop loop) {
         BufferRegistrar tenant = loop.bufferTable().tenant();
         try {
-            int[] idx = tenant.register(List.of(sendSlab, recvSlab));
+            int[] idx = tenant.register(List.of(sendPool.slab(), recvPool.slab()));
             registered = tenant;
             return idx;
         } catch (RuntimeException refused) {
             tenant.close();
             return null;
         }
+    }
+
+    // ---- statistics (any thread) ----------------------------------------------------------------
+
+    long zeroCopySends() {
+        return zeroCopySends;
+    }
+
+    long registeredSends() {
+        return registeredSends;
+    }
+
+    int receiveBuffersOut() {
+        return recvOutstanding;
     }
 
     // ---- connections --------------------------------------------------------------------------
@@ -134,152 +148,184 @@ final class NetLoop {
             return;
         }
         SocketCalls.setNoDelay(fd);
-        TcpConnection c = new TcpConnection(this, fd, server.newHandler());
-        c.open();
+        new UringConnection(this, fd, server.newHandler()).open();
     }
 
-    void add(TcpConnection c) {
+    @Override
+    public void added(UringConnection c) {
         if (connCount == conns.length) {
             conns = Arrays.copyOf(conns, conns.length * 2);
         }
-        c.index = connCount;
+        c.tableIndex(connCount);
         conns[connCount++] = c;
         server.opened();
     }
 
-    void remove(TcpConnection c) {
-        int i = c.index;
+    @Override
+    public void removed(UringConnection c) {
+        int i = c.tableIndex();
         if (i < 0) {
             return;
         }
-        TcpConnection last = conns[--connCount];
+        UringConnection last = conns[--connCount];
         conns[i] = last;
-        last.index = i;
+        last.tableIndex(i);
         conns[connCount] = null;
-        c.index = -1;
+        c.tableIndex(-1);
         server.closed();
         if (closing && connCount == 0) {
             release();
         }
     }
 
-    int connections() {
-        return connCount;
+    // ---- ConnectionLoop: completions, time, submissions ----------------------------------------
+
+    @Override
+    public int register(CompletionHandler handler) {
+        return loop.register(handler);
     }
 
-    // ---- receive buffers ------------------------------------------------------------------------
+    @Override
+    public void unregister(int slot) {
+        loop.unregister(slot);
+    }
 
-    void taken(int bid) {
+    @Override
+    public long now() {
+        return loop.now();
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public NetConfig config() {
+        return config;
+    }
+
+    @Override
+    public void recvMultishot(int fd, long userData) {
+        loop.sqe().recvMultishot(fd, group, 0).userData(userData);
+    }
+
+    @Override
+    public void cancel(long target, long userData) {
+        loop.sqe().cancel(target, 0).userData(userData);
+    }
+
+    @Override
+    public void cancelAll(int fd, long userData) {
+        loop.sqe().cancelFd(fd, dev.iobuf.uring.OpFlags.CANCEL_ALL).userData(userData);
+    }
+
+    @Override
+    public void send(int fd, long address, int length, boolean fromReceiveBuffer, long userData) {
+        int zc = config.zeroCopyThreshold();
+        Sqe sqe;
+        if (zc > 0 && length >= zc) {
+            int fixed = fromReceiveBuffer ? recvBufIndex : sendBufIndex;
+            if (fixed >= 0) {
+                sqe = loop.sqe().sendZcFixed(fd, address, length, MSG_NOSIGNAL, 0, fixed);
+                registeredSends++;
+            } else {
+                sqe = loop.sqe().sendZc(fd, address, length, MSG_NOSIGNAL, 0);
+            }
+            zeroCopySends++;
+        } else {
+            sqe = loop.sqe().send(fd, address, length, MSG_NOSIGNAL);
+        }
+        sqe.userData(userData);
+    }
+
+    @Override
+    public void shutdownOutput(int fd) {
+        SocketCalls.shutdownOutput(fd);
+    }
+
+    @Override
+    public void close(int fd) {
+        SocketCalls.close(fd);
+    }
+
+    // ---- ConnectionLoop: buffers ----------------------------------------------------------------
+
+    @Override
+    public MemorySegment receiveView(int bid) {
+        return recvPool.segment(bid); // built once per buffer by the pool: handlers see only their buffer
+    }
+
+    @Override
+    public long receiveAddress(int bid) {
+        return recvPool.address(bid);
+    }
+
+    @Override
+    public void taken(int bid) {
         recvOutstanding = ++recvOut;
     }
 
-    void recycle(int bid) {
+    @Override
+    public void recycle(int bid) {
         ring.recycle(bid);
         recvOutstanding = --recvOut;
         recycledSinceCheck++;
     }
 
-    void holdLast(TcpConnection c, int bid, int off, int len) {
-        heldNext[bid] = -1;
-        heldOff[bid] = off;
-        heldLen[bid] = len;
-        if (c.heldTail < 0) {
-            c.heldHead = bid;
-        } else {
-            heldNext[c.heldTail] = bid;
-        }
-        c.heldTail = bid;
+    @Override
+    public HeldBuffers held() {
+        return held;
     }
 
-    void holdFirst(TcpConnection c, int bid, int off, int len) {
-        heldOff[bid] = off;
-        heldLen[bid] = len;
-        heldNext[bid] = c.heldHead;
-        c.heldHead = bid;
-        if (c.heldTail < 0) {
-            c.heldTail = bid;
-        }
+    @Override
+    public BufferPool sendPool() {
+        return sendPool;
     }
 
-    int popHeld(TcpConnection c) {
-        int bid = c.heldHead;
-        c.heldHead = heldNext[bid];
-        if (c.heldHead < 0) {
-            c.heldTail = -1;
-        }
-        return bid;
+    @Override
+    public long sendAddress(int index) {
+        return sendPool.address(index);
     }
 
-    void starve(TcpConnection c) {
-        if (!c.starved) {
-            c.starved = true;
-            c.nextStarved = starvedHead;
-            starvedHead = c;
-        }
+    // ---- ConnectionLoop: lists ------------------------------------------------------------------
+
+    @Override
+    public void requestFlush(SendQueue q) {
+        flushes.add(q);
     }
 
-    // ---- send buffers ---------------------------------------------------------------------------
-
-    void requestFlush(TcpConnection c) {
-        if (!c.flushQueued) {
-            c.flushQueued = true;
-            c.nextFlush = flushHead;
-            flushHead = c;
-        }
+    @Override
+    public void waitForSendBuffers(SendQueue q) {
+        waiters.add(q);
     }
 
-    void waitForSendBuffers(TcpConnection c) {
-        if (!c.waitingForBuffers) {
-            c.waitingForBuffers = true;
-            c.nextBufferWaiter = waiterHead;
-            waiterHead = c;
-        }
-    }
-
-    void sendBuffersFreed() {
+    @Override
+    public void sendBuffersFreed() {
         buffersFreed = true;
     }
 
+    @Override
+    public void starve(ReceiveSide side) {
+        starved.add(side);
+    }
+
     private void beforeSubmit() {
-        if (buffersFreed && waiterHead != null) {
+        if (buffersFreed && !waiters.isEmpty()) {
             buffersFreed = false;
-            TcpConnection c = waiterHead;
-            waiterHead = null;
-            while (c != null) {
-                TcpConnection next = c.nextBufferWaiter;
-                c.nextBufferWaiter = null;
-                c.waitingForBuffers = false;
-                c.sendBuffersAvailable();
-                c = next;
-            }
+            waiters.drain(SendQueue::buffersAvailable);
         }
-        if (recycledSinceCheck > 0 && starvedHead != null) {
-            recycledSinceCheck = 0;
-            TcpConnection c = starvedHead;
-            starvedHead = null;
-            while (c != null) {
-                TcpConnection next = c.nextStarved;
-                c.nextStarved = null;
-                c.starved = false;
-                c.unstarve();
-                c = next;
-            }
+        if (recycledSinceCheck > 0 && !starved.isEmpty()) {
+            starved.drain(ReceiveSide::unstarve);
         }
-        TcpConnection c = flushHead;
-        flushHead = null;
-        while (c != null) {
-            TcpConnection next = c.nextFlush;
-            c.nextFlush = null;
-            c.flush();
-            c = next;
-        }
+        flushes.drain(SendQueue::flush);
         recycledSinceCheck = 0;
     }
 
     // ---- time-outs ------------------------------------------------------------------------------
 
-    /** Makes sure time-outs are checked, often enough for a deadline {@code nanos} away (0: only the idle time-out). */
-    void ensureSweep(long nanos) {
+    @Override
+    public void ensureSweep(long nanos) {
         if (closing) {
             return;
         }
@@ -306,9 +352,9 @@ final class NetLoop {
             if (i >= connCount) {
                 continue;
             }
-            TcpConnection c = conns[i];
-            if ((idleNanos > 0 && now - c.lastActive > idleNanos) || (c.deadline != 0 && now - c.deadline > 0)) {
-                c.abort(-dev.iobuf.uring.Errno.ETIMEDOUT);
+            UringConnection c = conns[i];
+            if (c.timedOut(now, idleNanos)) {
+                c.abort(-Errno.ETIMEDOUT);
             }
         }
         if (!closing) {
@@ -335,7 +381,7 @@ final class NetLoop {
         closing = true;
         for (int i = connCount - 1; i >= 0; i--) {
             if (i < connCount) {
-                conns[i].abort(TcpConnection.REASON_SHUTDOWN);
+                conns[i].abort(Connection.REASON_SHUTDOWN);
             }
         }
         if (connCount == 0) {
@@ -371,7 +417,7 @@ final class NetLoop {
     private void forceRelease() {
         closing = true;
         for (int i = connCount - 1; i >= 0; i--) {
-            TcpConnection c = conns[i];
+            UringConnection c = conns[i];
             c.forceRelease();
             conns[i] = null;
             server.closed();
@@ -386,5 +432,10 @@ final class NetLoop {
                 onReleased.run();
             }
         }
+    }
+
+    /** Whether this loop's slabs are registered for zero-copy sends. */
+    boolean slabsRegistered() {
+        return sendBufIndex >= 0;
     }
 }

@@ -1,4 +1,4 @@
-package dev.iobuf.net;
+package dev.iobuf.net.uring;
 
 import dev.iobuf.internal.Libc;
 import dev.iobuf.uring.Errno;

@@ -1,25 +1,24 @@
-package dev.iobuf.net;
+package dev.iobuf.net.uring;
 
+import dev.iobuf.net.BlockingConnection;
+import dev.iobuf.net.BlockingHandler;
+import dev.iobuf.net.Connection;
+import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.uring.Errno;
-import dev.iobuf.uring.reactor.EventLoop;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
+import java.util.concurrent.Executor;
 
 /**
- * A {@link TcpConnection} seen through blocking {@link #read} and {@link #write} calls, for one
- * virtual thread per connection ({@link TcpServer#startBlocking}). Same machinery underneath: the
- * bytes arrive in the loop's provided buffers and leave from its send pool; a call hands a
- * pre-built task to the loop and parks until the loop completes it, so a read or write allocates
- * nothing.
- *
- * <p>One reader and one writer may use a connection at the same time (two threads); two readers
- * (or two writers) at once are not allowed.
+ * The io_uring transport's {@link BlockingConnection}: a {@link UringConnection} seen through
+ * blocking calls, for one virtual thread per connection. Same machinery underneath: the bytes
+ * arrive in the loop's provided buffers and leave from its send pool; a call hands a pre-built task
+ * to the loop and parks until the loop completes it, so a read or write allocates nothing.
  */
-public final class BlockingConnection implements AutoCloseable {
+final class UringBlockingConnection implements BlockingConnection {
     /*
      * Implementation notes.
      *
@@ -44,8 +43,9 @@ public final class BlockingConnection implements AutoCloseable {
     /** How long a parked caller sleeps at most before checking that the loop still runs. */
     private static final long PARK_NANOS = 100_000_000L;
 
-    private final TcpConnection conn;
-    private final EventLoop loop;
+    private final Connection conn;
+    private final Executor loop;
+    private final dev.iobuf.uring.reactor.EventLoop eventLoop;
     private final Runnable readTask = this::startRead;
     private final Runnable writeTask = this::continueWrite;
     private final Runnable closeTask = this::closeOnLoop;
@@ -75,9 +75,10 @@ public final class BlockingConnection implements AutoCloseable {
     private volatile int closeReason;
     private volatile boolean closed;
 
-    BlockingConnection(TcpConnection conn) {
+    UringBlockingConnection(Connection conn, dev.iobuf.uring.reactor.EventLoop eventLoop) {
         this.conn = conn;
-        this.loop = conn.loop();
+        this.loop = eventLoop;
+        this.eventLoop = eventLoop;
     }
 
     /**
@@ -86,6 +87,7 @@ public final class BlockingConnection implements AutoCloseable {
      * @return the number of bytes read, or -1 at end of stream
      * @throws IOException when the connection was reset, timed out or closed
      */
+    @Override
     public int read(byte[] dst, int offset, int length) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, dst.length);
         readArr = dst;
@@ -94,6 +96,7 @@ public final class BlockingConnection implements AutoCloseable {
     }
 
     /** Like {@link #read(byte[], int, int)} into native or heap memory. */
+    @Override
     public int read(MemorySegment dst) throws IOException {
         readArr = null;
         readSeg = dst;
@@ -128,6 +131,7 @@ public final class BlockingConnection implements AutoCloseable {
      *
      * @throws IOException when the connection was reset, timed out or closed
      */
+    @Override
     public void write(byte[] src, int offset, int length) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         writeArr = src;
@@ -136,6 +140,7 @@ public final class BlockingConnection implements AutoCloseable {
     }
 
     /** Like {@link #write(byte[], int, int)} from native or heap memory. */
+    @Override
     public void write(MemorySegment src) throws IOException {
         writeArr = null;
         writeSeg = src;
@@ -175,6 +180,7 @@ public final class BlockingConnection implements AutoCloseable {
      *
      * @throws IOException when the connection is already closed
      */
+    @Override
     public void deadline(long nanos) throws IOException {
         if (nanos < 0) {
             throw new IllegalArgumentException("deadline must be 0 (none) or positive, got " + nanos);
@@ -196,6 +202,7 @@ public final class BlockingConnection implements AutoCloseable {
     }
 
     /** Whether the connection is closed. */
+    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -204,7 +211,7 @@ public final class BlockingConnection implements AutoCloseable {
         if (closed) {
             throw closedException();
         }
-        if (loop.isTerminated()) {
+        if (eventLoop.isTerminated()) {
             throw new IOException("the connection's event loop has ended");
         }
         loop.execute(task);
@@ -212,7 +219,7 @@ public final class BlockingConnection implements AutoCloseable {
 
     private void park() throws IOException {
         LockSupport.parkNanos(this, PARK_NANOS);
-        if (loop.isTerminated() && !closed) {
+        if (eventLoop.isTerminated() && !closed) {
             throw new IOException("the connection's event loop has ended");
         }
     }
@@ -221,7 +228,7 @@ public final class BlockingConnection implements AutoCloseable {
         int r = closeReason;
         return new IOException(r == 0 ? "connection is closed"
                 : r == -Errno.ETIMEDOUT ? "connection timed out (idle or deadline)"
-                : r == TcpConnection.REASON_SHUTDOWN ? "connection closed: the server is shutting down"
+                : r == Connection.REASON_SHUTDOWN ? "connection closed: the server is shutting down"
                 : "connection failed: " + Errno.describe(r));
     }
 
@@ -280,7 +287,7 @@ public final class BlockingConnection implements AutoCloseable {
         }
     }
 
-    int onData(long offset, MemorySegment buffer, int length) {
+    int onData(MemorySegment buffer, long offset, int length) {
         if (!reading) {
             return 0;
         }
@@ -322,22 +329,25 @@ public final class BlockingConnection implements AutoCloseable {
         }
     }
 
-    /** The handler that connects a {@link TcpConnection} to a {@link BlockingConnection} and its virtual thread. */
-    static final class Adapter implements TcpHandler {
-        private final Consumer<BlockingConnection> body;
-        private BlockingConnection bc;
+    /** The handler that connects a {@link Connection} to an {@link UringBlockingConnection} and its virtual thread. */
+    static final class Adapter implements ConnectionHandler {
+        private final BlockingHandler body;
+        private UringBlockingConnection bc;
 
-        Adapter(Consumer<BlockingConnection> body) {
+        Adapter(BlockingHandler body) {
             this.body = body;
         }
 
         @Override
-        public void onOpen(TcpConnection connection) {
-            bc = new BlockingConnection(connection);
-            BlockingConnection c = bc;
+        public void onOpen(Connection connection) {
+            // The io_uring transport's connections run tasks on their EventLoop.
+            bc = new UringBlockingConnection(connection, (dev.iobuf.uring.reactor.EventLoop) connection.executor());
+            UringBlockingConnection c = bc;
             Thread.ofVirtual().name("conn-" + connection.fd()).start(() -> {
                 try {
-                    body.accept(c);
+                    body.serve(c);
+                } catch (IOException e) {
+                    // the peer reset, a time-out, or closed: the connection is done
                 } finally {
                     c.close();
                 }
@@ -345,22 +355,22 @@ public final class BlockingConnection implements AutoCloseable {
         }
 
         @Override
-        public int onData(TcpConnection connection, MemorySegment buffer, long offset, int length) {
-            return bc.onData(offset, buffer, length);
+        public int onData(Connection connection, MemorySegment buffer, long offset, int length) {
+            return bc.onData(buffer, offset, length);
         }
 
         @Override
-        public void onEof(TcpConnection connection) {
+        public void onEof(Connection connection) {
             bc.onEof();
         }
 
         @Override
-        public void onWritable(TcpConnection connection) {
+        public void onWritable(Connection connection) {
             bc.onWritable();
         }
 
         @Override
-        public void onClose(TcpConnection connection, int reason) {
+        public void onClose(Connection connection, int reason) {
             bc.onClose(reason);
         }
     }

@@ -1,5 +1,7 @@
 package dev.iobuf.uring.reactor;
 
+import dev.iobuf.pool.BufferPool;
+import dev.iobuf.uring.BufferRing;
 import dev.iobuf.uring.CqeFlags;
 import dev.iobuf.uring.CqeHandler;
 import dev.iobuf.uring.Errno;
@@ -236,15 +238,23 @@ public final class EventLoop implements Executor, AutoCloseable {
         return ring.nextSqeBlocking();
     }
 
-    /** The loop's ring, for operations {@link #sqe()} does not cover (registration). Loop thread. */
-    public IoUring ring() {
+    /**
+     * A provided-buffer ring of {@code count} buffers of {@code pool} (buffer id = pool index) in
+     * buffer group {@code group} of the loop's ring, for receives that pick their buffer; see
+     * {@link BufferRing#ofPool}. Close it on the loop thread before the loop ends. Loop thread.
+     *
+     * <p>With {@link #sqe()} and {@link #bufferTable()} this is how users of the loop reach its
+     * ring: the ring itself is not handed out, so nobody registers a second buffer table on it or
+     * submits from another thread.
+     */
+    public BufferRing bufferRing(int group, BufferPool pool, int count, boolean incremental) {
         checkInLoop();
-        return ring;
+        return BufferRing.ofPool(ring, group, pool, count, incremental);
     }
 
     /**
      * The ring's one table of registered buffers, created on first use. Its users each take a
-     * {@link IoUringBufferRegistrar#tenant() tenant} of it (a {@link dev.iobuf.net.TcpServer} does
+     * {@link IoUringBufferRegistrar#tenant() tenant} of it (a server of {@code iobuf-net} does
      * for its send and receive buffers): a ring has one table, and registering a second would fail.
      * Loop thread (the ring is SINGLE_ISSUER: only this thread may register).
      */

@@ -1,0 +1,258 @@
+package dev.iobuf.net.uring;
+
+import dev.iobuf.pool.BufferPool;
+import dev.iobuf.uring.CqeFlags;
+import dev.iobuf.uring.Errno;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The sending half of one {@link UringConnection}: a bounded queue of buffers sent in order, one
+ * send in flight at a time, short sends finished. Loop thread only.
+ */
+final class SendQueue {
+    /*
+     * Implementation notes.
+     *
+     * The queue is a ring of entries (buffer, start, length): a send-pool index, or (writeReceived)
+     * a receive buffer given as -1 - bid, whose bytes are sent where they were received and which
+     * goes back to the kernel, not to the send pool, when sent. Writes fill the tail send-pool
+     * buffer and take new ones while the queue and the pool allow (never appending to a receive
+     * buffer); when the pool is dry the queue waits on the loop's buffer-waiter list. One send is
+     * in flight at a time, covering the unsent part of the head entry; bytes appended to the head
+     * during that send go out with the next one. Sends are prepared in the loop's iteration hook
+     * (requestFlush, flushQueued), so all writes of one iteration leave in one send.
+     *
+     * A zero-copy send (the loop decides, by NetConfig.zeroCopyThreshold) completes twice: the
+     * result with F_MORE, kept in zeroCopyResult, then the notification. It stays in flight until
+     * the notification, so its buffer is never released or refilled while the kernel may still
+     * read it.
+     */
+    private final UringConnection conn;
+    private final ConnectionLoop loop;
+    private final BufferPool pool;
+    private final int bufferSize;
+    /** Per entry: a send-pool index (>= 0), or -1 - bid for a receive buffer sent in place. */
+    private final int[] buffer;
+    /** Per entry: where its bytes start in its buffer (0 for send-pool buffers). */
+    private final int[] start;
+    private final int[] length;
+    private final int mask;
+    private final int capacity;
+    private int head;
+    private int count;
+    private int sentOff;
+    private boolean inFlight;
+    private int zeroCopyResult;
+    private boolean writeBlocked;
+    private boolean flushQueued;
+    private boolean waitingForBuffers;
+
+    SendQueue(UringConnection conn, ConnectionLoop loop) {
+        this.conn = conn;
+        this.loop = loop;
+        this.pool = loop.sendPool();
+        this.bufferSize = pool.tier().size();
+        int q = loop.config().sendQueue();
+        int depth = q <= 1 ? 1 : Integer.highestOneBit(q - 1) << 1;
+        this.buffer = new int[depth];
+        this.start = new int[depth];
+        this.length = new int[depth];
+        this.mask = depth - 1;
+        this.capacity = q;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    boolean isSending() {
+        return inFlight;
+    }
+
+    /** Bytes queued and not yet acknowledged by a send completion. */
+    int pendingBytes() {
+        int n = -sentOff;
+        for (int i = 0; i < count; i++) {
+            n += length[(head + i) & mask];
+        }
+        return n;
+    }
+
+    /** Copies up to {@code len} bytes (from {@code seg} or else {@code arr}) into the queue; returns how many it took. */
+    int write(MemorySegment seg, byte[] arr, long offset, int len) {
+        int done = 0;
+        while (done < len) {
+            int last = (head + count - 1) & mask;
+            if (count > 0 && buffer[last] >= 0) { // append to the tail send-pool buffer, never to a receive buffer
+                int space = bufferSize - length[last];
+                if (space > 0) {
+                    int c = Math.min(space, len - done);
+                    MemorySegment dst = pool.segment(buffer[last]); // built once per buffer by the pool
+                    long at = length[last];
+                    if (seg != null) {
+                        MemorySegment.copy(seg, offset + done, dst, at, c);
+                    } else {
+                        MemorySegment.copy(arr, (int) offset + done, dst, ValueLayout.JAVA_BYTE, at, c);
+                    }
+                    length[last] += c;
+                    done += c;
+                    continue;
+                }
+            }
+            if (count == capacity) {
+                break;
+            }
+            int idx = pool.tryAcquire();
+            if (idx < 0) {
+                if (!waitingForBuffers) {
+                    waitingForBuffers = true;
+                    loop.waitForSendBuffers(this);
+                }
+                break;
+            }
+            int t = (head + count) & mask;
+            buffer[t] = idx;
+            start[t] = 0;
+            length[t] = 0;
+            count++;
+        }
+        if (done < len) {
+            writeBlocked = true;
+        }
+        if (count > 0 && !inFlight) {
+            requestFlush();
+        }
+        return done;
+    }
+
+    /** Queues {@code len} bytes at {@code from} of receive buffer {@code bid}, in place; false when the queue is full. */
+    boolean offerReceived(int bid, int from, int len) {
+        if (count == capacity) {
+            writeBlocked = true;
+            return false;
+        }
+        int t = (head + count) & mask;
+        buffer[t] = -1 - bid;
+        start[t] = from;
+        length[t] = len;
+        count++;
+        if (!inFlight) {
+            requestFlush();
+        }
+        return true;
+    }
+
+    void requestFlush() {
+        if (!flushQueued) {
+            flushQueued = true;
+            loop.requestFlush(this);
+        }
+    }
+
+    /** Called by the loop before it submits: starts the next send. */
+    void flush() {
+        flushQueued = false;
+        if (inFlight || count == 0 || conn.isAborting()) {
+            return;
+        }
+        int h = head;
+        int n = length[h] - sentOff;
+        int idx = buffer[h];
+        boolean received = idx < 0;
+        long addr = (received ? loop.receiveAddress(-1 - idx) : loop.sendAddress(idx)) + start[h] + sentOff;
+        loop.send(conn.fd(), addr, n, received, conn.userData(UringConnection.TAG_SEND));
+        inFlight = true;
+        conn.started();
+    }
+
+    /** A send completion, or one of a zero-copy send's two. */
+    void onSend(int res, int flags) {
+        if (CqeFlags.isNotification(flags)) {
+            onSendDone(zeroCopyResult);
+        } else if (CqeFlags.hasMore(flags)) {
+            zeroCopyResult = res;
+        } else {
+            onSendDone(res);
+        }
+    }
+
+    private void onSendDone(int res) {
+        conn.ended();
+        inFlight = false;
+        if (res < 0) {
+            if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+                requestFlush();
+            } else {
+                conn.sendFailed(res);
+            }
+            return;
+        }
+        conn.touch();
+        sentOff += res;
+        int h = head;
+        if (sentOff >= length[h]) {
+            releaseEntry(h);
+            head = (h + 1) & mask;
+            count--;
+            sentOff = 0;
+            loop.sendBuffersFreed();
+        }
+        if (count > 0) {
+            requestFlush();
+        }
+        if (conn.isOpen()) {
+            wakeWriter();
+        }
+    }
+
+    /** The loop's send pool has buffers again. */
+    void buffersAvailable() {
+        waitingForBuffers = false;
+        if (conn.isOpen()) {
+            wakeWriter();
+        }
+    }
+
+    private void wakeWriter() {
+        if (writeBlocked) {
+            writeBlocked = false;
+            conn.deliverWritable();
+        }
+        conn.receive().resumeIfStalled();
+    }
+
+    /** Gives back the buffer of entry {@code h}: to the send pool, or a receive buffer to the kernel. */
+    private void releaseEntry(int h) {
+        int idx = buffer[h];
+        if (idx >= 0) {
+            pool.release(idx);
+        } else {
+            loop.recycle(-1 - idx);
+        }
+    }
+
+    /** Drops everything queued (the connection is closed and nothing is in flight). */
+    void releaseAll() {
+        while (count > 0) {
+            releaseEntry(head);
+            head = (head + 1) & mask;
+            count--;
+        }
+        sentOff = 0;
+        loop.sendBuffersFreed();
+    }
+
+    /** Drops everything queued after the ring was closed: receive buffers went back with it. */
+    void forceRelease() {
+        while (count > 0) {
+            if (buffer[head] >= 0) {
+                pool.release(buffer[head]);
+            }
+            head = (head + 1) & mask;
+            count--;
+        }
+        sentOff = 0;
+    }
+}
