@@ -1,7 +1,7 @@
 /**
  * Arena allocators whose memory can be registered with the kernel once, and the handle users hold.
  *
- * <p>Two layers, as in {@code DESIGN.md}:
+ * <p>Two layers:
  * <ul>
  *   <li>{@link dev.iobuf.alloc.BackingPool}: how one arena is cut. {@link dev.iobuf.alloc.BuddyPool}
  *       (binary buddy system with a lock-free per-order cache in front) and

@@ -3,12 +3,15 @@ package dev.iobuf.memory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Accounting of every byte of native memory iobuf allocates, with a limit.
+ * Accounting of the native memory iobuf allocates for buffers, with a limit.
  *
  * <p>Memory allocated through the Foreign Function &amp; Memory API is invisible to the JVM's
- * {@code -XX:MaxDirectMemorySize}; this budget is the limit that applies to it. Every slab,
- * aligned segment and ring iobuf maps is reserved here before it is allocated and returned
- * when it is freed. An allocation that would pass the limit fails with
+ * {@code -XX:MaxDirectMemorySize}; this budget is the limit that applies to it. Every slab
+ * ({@link NativeSlab}: pools, arenas, provided-buffer rings) and every {@link AlignedMemory}
+ * segment is reserved here before it is allocated and returned when it is freed. Not
+ * counted: the queues of an io_uring instance (the SQ and CQ rings and the SQE array, which the
+ * kernel allocates and the ring maps), and small fixed scratch memory in confined or global
+ * arenas. An allocation that would pass the limit fails with
  * {@link NativeMemoryExhaustedException} and allocates nothing.
  *
  * <p>The limit comes from the system property {@value #LIMIT_PROPERTY} (bytes, with an optional

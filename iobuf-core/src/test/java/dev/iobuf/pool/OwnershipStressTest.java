@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The test that would have caught both published pool bugs (DESIGN.md, "The index ring"): many
+ * The test that would have caught both published pool bugs (a slot taken one lap late, an index
+ * handed to two owners; see the notes of IndexRing): many
  * threads claim every index they acquire in a side table with a CAS, and fail on the first index
  * found already owned. Then every index must be back in the pool exactly once.
  */

@@ -21,8 +21,8 @@ import java.time.Duration;
  * the answer. A request that is not complete within {@link #requestTimeout} of its first byte
  * (a slow client) is closed.
  *
- * <p>Two styles, one protocol: as a {@link ConnectionHandler} with {@link Transport#serve} (callbacks on
- * the loop), or through {@link #serve(BlockingConnection)} with {@link Transport#serveBlocking}
+ * <p>Two styles, one protocol: as a {@link ConnectionHandler} with {@link Transport#serve}
+ * (callbacks on the loop), or through {@link #serve(BlockingConnection)} with {@link Transport#serveBlocking}
  * (one virtual thread per connection, blocking reads and writes). Both answer byte for byte alike.
  *
  * <p>One handler serves every connection; per connection it keeps one session with a byte array
@@ -77,6 +77,11 @@ public final class HttpHelloHandler implements ConnectionHandler {
     /** The largest request body accepted. */
     public long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** The time a request may take from its first byte to its last (zero: no limit). */
+    public Duration requestTimeout() {
+        return Duration.ofNanos(requestTimeoutNanos);
     }
 
     /**

@@ -9,7 +9,6 @@ import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.Sqe;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
-import dev.iobuf.uring.reactor.LoopTimer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -39,10 +38,6 @@ final class NetLoop implements ConnectionLoop {
      * iteration.
      */
     private static final AtomicInteger GROUPS = new AtomicInteger(0x4000);
-    /** How often idle and deadline time-outs are checked, at most, as a fraction of the idle time-out. */
-    static final int SWEEPS_PER_TIMEOUT = 4;
-    /** Shortest sweep interval. */
-    static final long MIN_SWEEP_NANOS = 10_000_000L;
     private static final int MSG_NOSIGNAL = 0x4000;
 
     final EventLoop loop;
@@ -62,9 +57,8 @@ final class NetLoop implements ConnectionLoop {
     private final PendingList<SendQueue> waiters = new PendingList<>();
     private int recycledSinceCheck;
     private boolean buffersFreed;
-    private LoopTimer sweep;
+    private final TimeoutSweep sweep;
     private final long idleNanos;
-    private long shortestDeadline = Long.MAX_VALUE;
     private boolean closing;
     private boolean released;
     private Runnable onReleased;
@@ -103,9 +97,7 @@ final class NetLoop implements ConnectionLoop {
         loop.onIteration(this::beforeSubmit);
         loop.onShutdown(() -> close(null));
         loop.onTerminate(this::forceRelease);
-        if (idleNanos > 0) {
-            ensureSweep(0);
-        }
+        this.sweep = new TimeoutSweep(loop, idleNanos, this::checkTimeouts);
     }
 
     /**
@@ -326,28 +318,13 @@ final class NetLoop implements ConnectionLoop {
 
     @Override
     public void ensureSweep(long nanos) {
-        if (closing) {
-            return;
-        }
-        long before = sweepInterval();
-        if (nanos > 0) {
-            shortestDeadline = Math.min(shortestDeadline, nanos);
-        }
-        if (sweep == null) {
-            sweep = new LoopTimer(loop, this::sweep);
-            sweep.schedule(sweepInterval());
-        } else if (sweepInterval() < before) {
-            sweep.schedule(sweepInterval());
+        if (!closing) {
+            sweep.ensure(nanos);
         }
     }
 
-    private long sweepInterval() {
-        long base = Math.min(idleNanos > 0 ? idleNanos : Long.MAX_VALUE, shortestDeadline);
-        return Math.max(MIN_SWEEP_NANOS, base == Long.MAX_VALUE ? 1_000_000_000L : base / SWEEPS_PER_TIMEOUT);
-    }
-
-    private void sweep() {
-        long now = System.nanoTime();
+    /** Aborts the connections idle for longer than the idle time-out, or past their deadline, at {@code now}. */
+    private void checkTimeouts(long now) {
         for (int i = connCount - 1; i >= 0; i--) {
             if (i >= connCount) {
                 continue;
@@ -356,9 +333,6 @@ final class NetLoop implements ConnectionLoop {
             if (c.timedOut(now, idleNanos)) {
                 c.abort(-Errno.ETIMEDOUT);
             }
-        }
-        if (!closing) {
-            sweep.schedule(sweepInterval());
         }
     }
 
@@ -394,9 +368,7 @@ final class NetLoop implements ConnectionLoop {
             return;
         }
         released = true;
-        if (sweep != null) {
-            sweep.close();
-        }
+        sweep.stop();
         if (registered != null) {
             try {
                 registered.close(); // every send has completed: no connection is left

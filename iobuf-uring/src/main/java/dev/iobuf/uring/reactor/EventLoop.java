@@ -8,6 +8,7 @@ import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.EventFd;
 import dev.iobuf.uring.IoUring;
 import dev.iobuf.uring.IoUringBufferRegistrar;
+import dev.iobuf.uring.IoUringFileTable;
 import dev.iobuf.uring.IoUringBuilder;
 import dev.iobuf.uring.IoUringException;
 import dev.iobuf.uring.IoUringUnavailableException;
@@ -103,6 +104,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private EventFd wake;
     private Arena arena;
     private IoUringBufferRegistrar bufferTable; // loop thread
+    private IoUringFileTable fileTable; // loop thread
     private CompletionHandler[] handlers = new CompletionHandler[64];
     private int[] freeSlots = new int[64];
     private int freeTop;
@@ -243,9 +245,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * buffer group {@code group} of the loop's ring, for receives that pick their buffer; see
      * {@link BufferRing#ofPool}. Close it on the loop thread before the loop ends. Loop thread.
      *
-     * <p>With {@link #sqe()} and {@link #bufferTable()} this is how users of the loop reach its
-     * ring: the ring itself is not handed out, so nobody registers a second buffer table on it or
-     * submits from another thread.
+     * <p>With {@link #sqe()}, {@link #bufferTable()} and {@link #fileTable()} this is how users of
+     * the loop reach its ring: the ring itself is not handed out, so nobody registers a second
+     * buffer or file table on it or submits from another thread.
      */
     public BufferRing bufferRing(int group, BufferPool pool, int count, boolean incremental) {
         checkInLoop();
@@ -264,6 +266,19 @@ public final class EventLoop implements Executor, AutoCloseable {
             bufferTable = new IoUringBufferRegistrar(ring);
         }
         return bufferTable;
+    }
+
+    /**
+     * The ring's one table of registered files ({@value IoUringFileTable#DEFAULT_SLOTS} slots),
+     * registered when its first {@link IoUringFileTable#tenant tenant} is taken: each user of fixed
+     * files on this loop takes a tenant, a range of slots of its own. Loop thread.
+     */
+    public IoUringFileTable fileTable() {
+        checkInLoop();
+        if (fileTable == null) {
+            fileTable = new IoUringFileTable(ring, IoUringFileTable.DEFAULT_SLOTS);
+        }
+        return fileTable;
     }
 
     /** Native memory that lives as long as the loop (e.g. a timer's timespec). Loop thread. */
