@@ -200,11 +200,11 @@ public final class BuddyPool implements BackingPool {
         if (closed) {
             throw closedException();
         }
+        usage.requested(size); // served or not
         int order = orderOf(size);
         if (order > maxOrder) {
             return fail(size, "larger than the largest block " + MemoryBudget.human(maxBlockSize()));
         }
-        usage.requested(size);
         int page = caches.poll(order);
         if (page >= 0) {
             state.setRelease(page, ALLOCATED | order);
@@ -381,7 +381,7 @@ public final class BuddyPool implements BackingPool {
             }
             sizes.add(new SizeClassStats(blockSize, allocated[k], free[k], cached[k], 0));
         }
-        return new AllocStats(name, arenaSize, usage.used(), usage.peak(), freeBytes, largestFree,
+        return new AllocStats(name, arenaSize, usage.used(), 0, usage.peak(), freeBytes, largestFree,
                 largestRequest, fragmented, usage.failures(), sizes);
     }
 

@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  *                 () -> BuddyPool.builder().arenaSize(64 << 20).build())
  *         .name("rx").maxArenas(4)
  *         .build();                                   // maps arena 1 and registers its regions
- * try (FixedBuf buf = pool.allocate(16 << 10)) {
- *     ring.prepareReadFixed(fd, buf.segment(), buf.bufferIndex());
+ * try (FixedBuf buf = pool.allocate(16 << 10)) {            // with iobuf-uring's IoUring:
+ *     ring.nextSqe().readFixed(fd, buf, 16 << 10, fileOffset).userData(1);  // READ_FIXED into buf
+ *     ring.submitAndWait(1);
  * }
  * }</pre>
  *

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class UnregisteredBlocks {
     private final ConcurrentHashMap<Long, NativeSlab> live = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Bytes mapped for live blocks (statistics). */
+    private final AtomicLong bytes = new AtomicLong();
     private final String what;
     private volatile boolean closed;
 
@@ -26,6 +28,7 @@ final class UnregisteredBlocks {
     long allocate(long size) {
         NativeSlab slab = NativeSlab.map(size, false, what);
         long id = ids.incrementAndGet();
+        bytes.addAndGet(slab.size());
         live.put(id, slab);
         // An allocation racing closeAll: either closeAll's walk sees this entry (the put comes
         // before this read of closed, which comes before closeAll's write of it, which comes
@@ -33,6 +36,7 @@ final class UnregisteredBlocks {
         if (closed) {
             NativeSlab mine = live.remove(id);
             if (mine != null) {
+                bytes.addAndGet(-mine.size());
                 mine.close();
             }
             throw new IllegalStateException(what + ": the pool is closed");
@@ -56,8 +60,14 @@ final class UnregisteredBlocks {
                     + " is not allocated: freed twice, or freed with a stale ticket");
         }
         long size = slab.size();
+        bytes.addAndGet(-size);
         slab.close();
         return size;
+    }
+
+    /** Bytes mapped for blocks now. */
+    long bytes() {
+        return bytes.get();
     }
 
     /** Blocks mapped now. */
@@ -71,6 +81,7 @@ final class UnregisteredBlocks {
         for (Long id : live.keySet()) {
             NativeSlab slab = live.remove(id);
             if (slab != null) {
+                bytes.addAndGet(-slab.size());
                 slab.close();
             }
         }

@@ -35,21 +35,29 @@ public final class NativeSlab implements AutoCloseable {
         this.hugePages = hugePages;
     }
 
+    /** The largest size {@link #map} accepts: 2^62 bytes (a request past it fails as exhausted memory). */
+    public static final long MAX_SIZE = 1L << 62;
+
     /**
      * Maps a slab of at least {@code size} bytes (rounded up to whole pages).
      *
-     * @param size      bytes wanted, at least 1
+     * @param size      bytes wanted, at least 1; above {@link #MAX_SIZE} the mapping is refused
      * @param hugePages ask the kernel for transparent huge pages when the slab is at least
      *                  {@link #HUGE_PAGE_SIZE}; silently ignored where the system refuses
      * @param what      names the slab in error messages
-     * @throws NativeMemoryExhaustedException over the {@link MemoryBudget} limit, or when the
-     *                                        kernel refuses the mapping
+     * @throws NativeMemoryExhaustedException over the {@link MemoryBudget} limit, above
+     *                                        {@link #MAX_SIZE}, or when the kernel refuses the mapping
      */
     public static NativeSlab map(long size, boolean hugePages, String what) {
         if (size <= 0) {
             throw new IllegalArgumentException("slab size must be positive, got " + size);
         }
         long page = AlignedMemory.pageSize();
+        if (size > MAX_SIZE) {
+            // Rounding up to pages (and a huge page more) would overflow; no kernel maps this much.
+            throw new NativeMemoryExhaustedException("cannot map " + size + " bytes for " + what
+                    + ": larger than the most a slab can be (" + MemoryBudget.human(MAX_SIZE) + ")");
+        }
         boolean huge = hugePages && size >= HUGE_PAGE_SIZE;
         long align = huge ? HUGE_PAGE_SIZE : page;
         long length = roundUp(size, page);

@@ -142,7 +142,7 @@ class RegisteredPoolTest {
     void oversizeBlocksOfASlabArenaAreHandedOutAsUnregistered() {
         RecordingRegistrar reg = new RecordingRegistrar();
         try (RegisteredPool pool = RegisteredPool.builder(reg, () -> SlabPool.builder().sizeClass(4 * K, 2)
-                .hugePages(false).build()).leakDetector(LeakDetector.off()).build()) {
+                .oversize(OversizePolicy.UNREGISTERED).hugePages(false).build()).leakDetector(LeakDetector.off()).build()) {
             FixedBuf big = pool.allocate(1024 * K);
             assertThat(big.isRegistered()).isFalse();
             assertThat(big.bufferIndex()).isEqualTo(FixedBuf.UNREGISTERED);

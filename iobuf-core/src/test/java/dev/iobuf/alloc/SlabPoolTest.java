@@ -22,9 +22,13 @@ class SlabPoolTest {
         try (SlabPool pool = SlabPool.builder().hugePages(false).build()) {
             assertThat(pool.classSizes()).containsExactly(4 * K, 8 * K, 16 * K, 32 * K, 64 * K);
             assertThat(pool.classCounts()).containsExactly(512, 256, 128, 64, 32);
-            assertThat(pool.regions()).hasSize(1);
+            assertThat(pool.regions()).as("the slab arena and the default buddy fallback's").hasSize(2);
             assertThat(pool.regions().getFirst().byteSize()).isEqualTo(10 * 1024 * K);
-            assertThat(pool.oversizePolicy()).isEqualTo(OversizePolicy.UNREGISTERED);
+            assertThat(pool.oversizePolicy()).as("fallback by default, not a mapping per block").isEqualTo(OversizePolicy.BUDDY);
+            long big = pool.allocate(1024 * K);
+            assertThat(Block.isUnregistered(big)).isFalse();
+            assertThat(pool.segment(big).byteSize()).isEqualTo(1024 * K);
+            pool.free(big);
             MemorySegment region = pool.regions().getFirst();
             long[] requests = {1, 4 * K, 4 * K + 1, 20_000, 64 * K};
             long[] expect = {4 * K, 4 * K, 8 * K, 32 * K, 64 * K};
@@ -127,7 +131,7 @@ class SlabPoolTest {
 
     @Test
     void oversizeCanBeAnUnregisteredBlockOutsideTheRegions() {
-        SlabPool pool = SlabPool.builder().sizeClass(4 * K, 1).hugePages(false).build();
+        SlabPool pool = SlabPool.builder().sizeClass(4 * K, 1).oversize(OversizePolicy.UNREGISTERED).hugePages(false).build();
         long big = pool.allocate(1024 * K);
         assertThat(Block.isUnregistered(big)).isTrue();
         MemorySegment seg = pool.segment(big);

@@ -87,6 +87,8 @@ public final class IoUring implements AutoCloseable {
     private final MemorySegment errno;
     private final MemorySegment waitArg;
     private final Register register;
+    /** What the buffer table holds, for the checks of fixed-buffer operations. */
+    private final RegisteredBuffers buffers = new RegisteredBuffers();
 
     private int enterFd;
     private int enterFlags;
@@ -124,7 +126,7 @@ public final class IoUring implements AutoCloseable {
         this.errno = setup.errno;
         this.sq = setup.sq;
         this.cq = setup.cq;
-        this.sqe = new Sqe(sq.sqes);
+        this.sqe = new Sqe(sq.sqes, this);
         this.register = new Register(this);
         this.waitArg = shared.allocate(GeteventsArgLayout.BYTES + TimespecLayout.BYTES, 8);
         waitArg.set(ValueLayout.JAVA_LONG, GeteventsArgLayout.TS, waitArg.address() + GeteventsArgLayout.BYTES);
@@ -145,6 +147,33 @@ public final class IoUring implements AutoCloseable {
         handedOut++;
         sqe.reset(off);
         return sqe;
+    }
+
+    /**
+     * Takes back the SQE at {@code offset} whose preparation failed, so the next submit does not
+     * send a half-built entry; called by {@link Sqe} before it throws.
+     */
+    void abandon(long offset) {
+        if (sq.unreserve(offset)) {
+            handedOut--;
+        }
+    }
+
+    /** The ring's table of registered buffers as registered through {@link #register()}. */
+    RegisteredBuffers buffers() {
+        return buffers;
+    }
+
+    /**
+     * Whether {@code memory} lies inside a buffer registered on this ring (through
+     * {@link #register()}, by any tenant of its table), and at which index: the index to give a
+     * fixed-buffer operation, or -1 when no registered buffer holds all of it.
+     */
+    public int registeredBufferIndex(MemorySegment memory) {
+        if (!memory.isNative()) {
+            return -1;
+        }
+        return buffers.indexOf(memory.address(), memory.byteSize());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
+import java.util.Arrays;
 
 /**
  * The {@code io_uring_register} operations of one ring: registered buffers, registered files,
@@ -76,6 +77,7 @@ public final class Register {
         IoVec iov = IoVec.of(regions);
         try {
             check("REGISTER_BUFFERS", call(REGISTER_BUFFERS, iov.address(), regions.length), BUFFER_ADVICE);
+            remember(0, regions, true);
         } finally {
             Reference.reachabilityFence(iov); // its memory is freed by the GC, not before the call returned
         }
@@ -110,6 +112,7 @@ public final class Register {
             try {
                 check("REGISTER_BUFFERS2", call(REGISTER_BUFFERS2, reg.address(), (int) RsrcRegisterLayout.BYTES),
                         BUFFER_ADVICE);
+                remember(0, regions, true);
             } finally {
                 Reference.reachabilityFence(iov);
             }
@@ -119,6 +122,7 @@ public final class Register {
     /** {@code IORING_REGISTER_BUFFERS2} sparse (5.19): {@code count} empty slots to fill with {@link #updateBuffers}. */
     public void buffersSparse(int count) {
         sparse("REGISTER_BUFFERS2 sparse", REGISTER_BUFFERS2, count, BUFFER_ADVICE);
+        ring.buffers().reset(count);
     }
 
     /**
@@ -139,8 +143,10 @@ public final class Register {
                     tags == null ? 0L : a.allocateFrom(ValueLayout.JAVA_LONG, tags).address());
             up.set(ValueLayout.JAVA_INT, RsrcUpdate2Layout.NR, regions.length);
             try {
-                return check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
+                int n = check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
                         (int) RsrcUpdate2Layout.BYTES), BUFFER_ADVICE);
+                remember(offset, Arrays.copyOf(regions, n), false);
+                return n;
             } finally {
                 Reference.reachabilityFence(iov);
             }
@@ -150,6 +156,7 @@ public final class Register {
     /** {@code IORING_UNREGISTER_BUFFERS}. */
     public void unregisterBuffers() {
         check("UNREGISTER_BUFFERS", call(UNREGISTER_BUFFERS, 0L, 0), "ENXIO means no buffers were registered");
+        ring.buffers().reset(0);
     }
 
     /**
@@ -168,8 +175,23 @@ public final class Register {
             up.set(ValueLayout.JAVA_LONG, RsrcUpdate2Layout.DATA, empty.address());
             up.set(ValueLayout.JAVA_LONG, RsrcUpdate2Layout.TAGS, 0L);
             up.set(ValueLayout.JAVA_INT, RsrcUpdate2Layout.NR, count);
-            return check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
+            int n = check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
                     (int) RsrcUpdate2Layout.BYTES), BUFFER_ADVICE);
+            for (int i = 0; i < n; i++) {
+                ring.buffers().set(offset + i, null);
+            }
+            return n;
+        }
+    }
+
+    /** Records what the kernel accepted in the ring's table, which Sqe checks fixed-buffer operations against. */
+    private void remember(int offset, MemorySegment[] regions, boolean fresh) {
+        RegisteredBuffers table = ring.buffers();
+        if (fresh) {
+            table.reset(regions.length);
+        }
+        for (int i = 0; i < regions.length; i++) {
+            table.set(offset + i, regions[i]);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.internal.Libc;
+import dev.iobuf.memory.MemoryBudget;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -100,9 +101,15 @@ final class RingSetup {
         return new IoUringException(call, rc, advice);
     }
 
+    /**
+     * Maps one of the ring's queues, counted by {@link MemoryBudget} until the ring's arena closes
+     * (the kernel allocates these pages for the ring; they are native memory all the same).
+     */
     private static MemorySegment map(Arena shared, MemorySegment state, int fd, long size, long offset, String what) {
+        MemoryBudget.reserve(size, "io_uring " + what);
         long addr = Syscalls.mmapShared(state, size, fd, offset);
         if (addr < 0) {
+            MemoryBudget.release(size);
             throw new IoUringException("mmap of the io_uring " + what + " (" + size + " bytes)", (int) addr,
                     "check the memory limits (ulimit -v, cgroup memory.max)");
         }
@@ -110,8 +117,7 @@ final class RingSetup {
     }
 
     private static void unmap(long addr, long size) {
-        try (Arena a = Arena.ofConfined()) {
-            Libc.munmap(Syscalls.newErrnoState(a), addr, size);
-        }
+        Libc.munmap(Libc.IGNORED_ERRNO, addr, size);
+        MemoryBudget.release(size);
     }
 }

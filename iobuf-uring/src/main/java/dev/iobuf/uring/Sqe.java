@@ -1,6 +1,7 @@
 package dev.iobuf.uring;
 
 import dev.iobuf.memory.IoVec;
+import dev.iobuf.alloc.FixedBuf;
 import dev.iobuf.pool.BufferPool;
 
 import java.lang.foreign.MemorySegment;
@@ -47,10 +48,21 @@ public final class Sqe {
     public static final int AT_FDCWD = -100;
 
     private final MemorySegment sqes;
+    private final IoUring ring;
     private long base;
 
-    Sqe(MemorySegment sqes) {
+    Sqe(MemorySegment sqes, IoUring ring) {
         this.sqes = sqes;
+        this.ring = ring;
+    }
+
+    /**
+     * An argument is wrong: the entry is given back to the queue before the exception is thrown,
+     * so the next submit does not send a half-built SQE (a completion nobody asked for).
+     */
+    private IllegalArgumentException refuse(String message) {
+        ring.abandon(base);
+        return new IllegalArgumentException(message);
     }
 
     /** Moves the view to the slot at byte offset {@code base} and zeroes it. */
@@ -73,19 +85,40 @@ public final class Sqe {
         return this;
     }
 
-    private static long address(MemorySegment segment) {
+    private long address(MemorySegment segment) {
         if (!segment.isNative()) {
-            throw new IllegalArgumentException("io_uring needs native memory; got a heap segment");
+            throw refuse("io_uring needs native memory; got a heap segment");
         }
         return segment.address();
     }
 
-    private static int length(MemorySegment segment) {
+    private int length(MemorySegment segment) {
         long n = segment.byteSize();
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("one operation moves at most 2 GiB - 1; got " + n + " bytes");
+            throw refuse("one operation moves at most 2 GiB - 1; got " + n + " bytes");
         }
         return (int) n;
+    }
+
+    /** The address of buffer {@code index} of {@code pool}; a wrong index or a closed pool gives the entry back first. */
+    private long address(BufferPool pool, int index) {
+        try {
+            return pool.address(index);
+        } catch (RuntimeException e) {
+            ring.abandon(base);
+            throw e;
+        }
+    }
+
+    /** Checks a fixed-buffer operation against the ring's table of registered buffers. */
+    private void checkFixed(int bufIndex, long addr, int len) {
+        if (len < 0) {
+            throw refuse("length must not be negative, got " + len);
+        }
+        String why = ring.buffers().refusal(bufIndex, addr, len);
+        if (why != null) {
+            throw refuse(why);
+        }
     }
 
     // ---- raw fields ------------------------------------------------------------------------
@@ -153,6 +186,10 @@ public final class Sqe {
 
     /** Sets {@code buf_index} (registered buffer) or, the same 16 bits, {@code buf_group}. */
     public Sqe bufIndex(int bufIndex) {
+        if (bufIndex < 0 || bufIndex > 0xFFFF) {
+            throw refuse("buffer index (or group) must be 0..65535, got " + bufIndex
+                    + (bufIndex == -1 ? " (FixedBuf.UNREGISTERED: that memory is not registered)" : ""));
+        }
         sqes.set(ValueLayout.JAVA_SHORT, base + BUF_INDEX, (short) bufIndex);
         return this;
     }
@@ -264,8 +301,16 @@ public final class Sqe {
         return rw(Opcode.WRITEV, fd, iov.address(), iov.count(), offset);
     }
 
-    /** READ_FIXED into {@code addr..addr+len}, which must lie inside registered buffer {@code bufIndex}. */
+    /**
+     * READ_FIXED into {@code addr..addr+len}, which must lie inside registered buffer
+     * {@code bufIndex}.
+     *
+     * @throws IllegalArgumentException when {@code bufIndex} is not a buffer registered on this
+     *                                  ring or the bytes are not inside it (the message says which
+     *                                  and why); the entry goes back to the queue
+     */
     public Sqe readFixed(int fd, long addr, int len, long offset, int bufIndex) {
+        checkFixed(bufIndex, addr, len);
         return rw(Opcode.READ_FIXED, fd, addr, len, offset).bufIndex(bufIndex);
     }
 
@@ -274,9 +319,50 @@ public final class Sqe {
         return readFixed(fd, address(buffer), length(buffer), offset, bufIndex);
     }
 
-    /** WRITE_FIXED from {@code addr..addr+len}, which must lie inside registered buffer {@code bufIndex}. */
+    /**
+     * WRITE_FIXED from {@code addr..addr+len}, which must lie inside registered buffer
+     * {@code bufIndex}; checked like {@link #readFixed(int, long, int, long, int)}.
+     */
     public Sqe writeFixed(int fd, long addr, int len, long offset, int bufIndex) {
+        checkFixed(bufIndex, addr, len);
         return rw(Opcode.WRITE_FIXED, fd, addr, len, offset).bufIndex(bufIndex);
+    }
+
+    /**
+     * READ_FIXED of at most {@code length} bytes at file offset {@code offset} into the start of
+     * {@code buf}, at its registered buffer index.
+     *
+     * @throws IllegalArgumentException when {@code length} is negative or over the handle's
+     *                                  capacity, or the handle's memory is not registered on this
+     *                                  ring; the entry goes back to the queue
+     * @throws IllegalStateException    when the handle is closed
+     */
+    public Sqe readFixed(int fd, FixedBuf buf, int length, long offset) {
+        return readFixed(fd, fixedAddress(buf, length), length, offset, buf.bufferIndex());
+    }
+
+    /** WRITE_FIXED of the first {@code length} bytes of {@code buf} at file offset {@code offset}; checked like {@link #readFixed(int, FixedBuf, int, long)}. */
+    public Sqe writeFixed(int fd, FixedBuf buf, int length, long offset) {
+        return writeFixed(fd, fixedAddress(buf, length), length, offset, buf.bufferIndex());
+    }
+
+    private long fixedAddress(FixedBuf buf, int length) {
+        long capacity;
+        long addr;
+        try {
+            capacity = buf.capacity();
+            addr = buf.address();
+        } catch (RuntimeException closed) {
+            ring.abandon(base);
+            throw closed;
+        }
+        if (length < 0 || length > capacity) {
+            throw refuse("length " + length + " is outside the handle's " + capacity + " bytes");
+        }
+        if (buf.bufferIndex() == FixedBuf.UNREGISTERED) {
+            throw refuse("the handle's memory is not registered (FixedBuf.UNREGISTERED): use read/write, not a fixed operation");
+        }
+        return addr;
     }
 
     /** WRITE_FIXED from {@code buffer}, a part of registered buffer {@code bufIndex}. */
@@ -293,22 +379,22 @@ public final class Sqe {
      * @throws IllegalArgumentException when {@code length} is negative or over the buffer's size
      */
     public Sqe readFixed(int fd, BufferPool pool, int index, int length, long offset, int bufIndex) {
-        return readFixed(fd, pool.address(index), checkLength(pool, length), offset, bufIndex);
+        return readFixed(fd, address(pool, index), checkLength(pool, length), offset, bufIndex);
     }
 
     /** WRITE_FIXED from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
     public Sqe writeFixed(int fd, BufferPool pool, int index, int length, long offset, int bufIndex) {
-        return writeFixed(fd, pool.address(index), checkLength(pool, length), offset, bufIndex);
+        return writeFixed(fd, address(pool, index), checkLength(pool, length), offset, bufIndex);
     }
 
     /** SEND_ZC from the first {@code length} bytes of buffer {@code index} of a registered {@code pool}. */
     public Sqe sendZcFixed(int fd, BufferPool pool, int index, int length, int msgFlags, int zcFlags, int bufIndex) {
-        return sendZcFixed(fd, pool.address(index), checkLength(pool, length), msgFlags, zcFlags, bufIndex);
+        return sendZcFixed(fd, address(pool, index), checkLength(pool, length), msgFlags, zcFlags, bufIndex);
     }
 
-    private static int checkLength(BufferPool pool, int length) {
+    private int checkLength(BufferPool pool, int length) {
         if (length < 0 || length > pool.tier().size()) {
-            throw new IllegalArgumentException("length " + length + " is outside a " + pool.tier() + " buffer ("
+            throw refuse("length " + length + " is outside a " + pool.tier() + " buffer ("
                     + pool.tier().size() + " bytes)");
         }
         return length;
@@ -417,6 +503,7 @@ public final class Sqe {
 
     /** SEND_ZC from a part of registered buffer {@code bufIndex}. */
     public Sqe sendZcFixed(int fd, long addr, int len, int msgFlags, int zcFlags, int bufIndex) {
+        checkFixed(bufIndex, addr, len);
         return sendZc(fd, addr, len, msgFlags, zcFlags | OpFlags.RECVSEND_FIXED_BUF).bufIndex(bufIndex);
     }
 

@@ -79,6 +79,19 @@ final class SubmissionQueue {
         return (long) (t & mask) * SqeLayout.BYTES;
     }
 
+    /**
+     * Takes back the slot at byte offset {@code offset} if it is the last one handed out and not
+     * yet published (an SQE whose preparation failed); false when it cannot be taken back.
+     */
+    boolean unreserve(long offset) {
+        int t = sqeTail;
+        if (t == tail || (long) ((t - 1) & mask) * SqeLayout.BYTES != offset) {
+            return false;
+        }
+        sqeTail = t - 1;
+        return true;
+    }
+
     /** Publishes the slots handed out; returns how many SQEs the kernel has not consumed yet. */
     int flush() {
         int t = sqeTail;
