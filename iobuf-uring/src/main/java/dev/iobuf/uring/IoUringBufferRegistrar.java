@@ -297,6 +297,9 @@ public final class IoUringBufferRegistrar implements BufferRegistrar {
             throw explainThread(e);
         }
         if (n != array.length) {
+            if (n > 0) {
+                ring.register().clearBuffers(first, n); // no owner would ever empty them again
+            }
             throw new IoUringException("io_uring_register(REGISTER_BUFFERS_UPDATE) updated only " + n + " of "
                     + array.length + " slots", 0);
         }

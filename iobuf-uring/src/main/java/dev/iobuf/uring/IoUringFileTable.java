@@ -17,6 +17,10 @@ import java.util.BitSet;
  *
  * <p>The table is registered sparse, with {@link #slots()} empty slots, the first time a tenant is
  * taken. Not thread-safe: use it on the ring's thread (an event loop's table, on the loop thread).
+ * A tenant should put descriptors into its own slots ({@link Tenant#set}, or a direct OPENAT or
+ * ACCEPT into {@link Tenant#slot}): a direct operation with {@code FILE_INDEX_ALLOC} lets the
+ * kernel pick any free slot of the table, which may be one another tenant owns and has not
+ * filled yet.
  */
 public final class IoUringFileTable implements AutoCloseable {
     /*
@@ -47,6 +51,11 @@ public final class IoUringFileTable implements AutoCloseable {
     /** The number of slots of the table. */
     public int slots() {
         return slots;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Slots not owned by any tenant. */
@@ -153,20 +162,23 @@ public final class IoUringFileTable implements AutoCloseable {
             }
         }
 
-        /** Empties every slot of this tenant and gives the range back to the table. */
+        /**
+         * Empties every slot of this tenant and gives the range back to the table. If the kernel
+         * refuses (a call from the wrong thread of a SINGLE_ISSUER ring), nothing changes and the
+         * close may be tried again.
+         */
         @Override
         public void close() {
             if (tenantClosed) {
                 return;
             }
-            tenantClosed = true;
-            if (closed || ring.isClosed()) {
-                return;
+            if (!closed && !ring.isClosed()) {
+                int[] empty = new int[count];
+                java.util.Arrays.fill(empty, -1);
+                ring.register().updateFiles(base, empty);
+                used.clear(base, base + count);
             }
-            int[] empty = new int[count];
-            java.util.Arrays.fill(empty, -1);
-            ring.register().updateFiles(base, empty);
-            used.clear(base, base + count);
+            tenantClosed = true;
         }
     }
 }

@@ -177,22 +177,14 @@ public final class Register {
             up.set(ValueLayout.JAVA_INT, RsrcUpdate2Layout.NR, count);
             int n = check("REGISTER_BUFFERS_UPDATE", call(REGISTER_BUFFERS_UPDATE, up.address(),
                     (int) RsrcUpdate2Layout.BYTES), BUFFER_ADVICE);
-            for (int i = 0; i < n; i++) {
-                ring.buffers().set(offset + i, null);
-            }
+            ring.buffers().update(offset, new MemorySegment[n], false);
             return n;
         }
     }
 
     /** Records what the kernel accepted in the ring's table, which Sqe checks fixed-buffer operations against. */
     private void remember(int offset, MemorySegment[] regions, boolean fresh) {
-        RegisteredBuffers table = ring.buffers();
-        if (fresh) {
-            table.reset(regions.length);
-        }
-        for (int i = 0; i < regions.length; i++) {
-            table.set(offset + i, regions[i]);
-        }
+        ring.buffers().update(offset, regions, fresh);
     }
 
     private static void checkRegions(MemorySegment[] regions) {

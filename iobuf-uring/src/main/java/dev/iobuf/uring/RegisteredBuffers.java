@@ -8,35 +8,52 @@ import java.util.Arrays;
  * the address and length of its region, or nothing. Kept by {@link Register} after each call the
  * kernel accepted, and read by every fixed-buffer operation of {@link Sqe}, so a wrong index or
  * memory outside its region is refused when the SQE is prepared, with a message that says which
- * index and why, instead of an {@code -EFAULT} in the completion. The ring's thread only.
+ * index and why, instead of an {@code -EFAULT} in the completion.
+ *
+ * <p>Registration may happen on another thread than the one preparing SQEs (a ring without
+ * {@code SINGLE_ISSUER}, a pool growing): the table is an immutable snapshot, replaced whole
+ * (copy-on-write, registration is rare) and published through a volatile field, so a check reads
+ * one consistent table.
  */
 final class RegisteredBuffers {
-    private long[] address = new long[0];
-    private long[] length = new long[0];
-
-    /** The table now has {@code count} slots, all empty (a new registration). */
-    void reset(int count) {
-        address = new long[count];
-        length = new long[count];
+    /** One consistent table: region {@code i} is {@code [address[i], address[i] + length[i])}, length 0 when empty. */
+    private record Table(long[] address, long[] length) {
     }
 
-    /** Slot {@code index} holds {@code region} (or nothing, when {@code region} is null). */
-    void set(int index, MemorySegment region) {
-        if (index >= address.length) {
-            address = Arrays.copyOf(address, index + 1);
-            length = Arrays.copyOf(length, index + 1);
+    private volatile Table table = new Table(new long[0], new long[0]);
+
+    /** The table now has {@code count} slots, all empty (a new registration). */
+    synchronized void reset(int count) {
+        table = new Table(new long[count], new long[count]);
+    }
+
+    /**
+     * Slots {@code offset ..} hold {@code regions} (a null region: the slot is empty); with
+     * {@code fresh}, the table is first emptied to {@code regions.length} slots (a new registration).
+     */
+    synchronized void update(int offset, MemorySegment[] regions, boolean fresh) {
+        Table t = fresh ? new Table(new long[0], new long[0]) : table;
+        int n = Math.max(t.address.length, offset + regions.length);
+        long[] address = Arrays.copyOf(t.address, n);
+        long[] length = Arrays.copyOf(t.length, n);
+        for (int i = 0; i < regions.length; i++) {
+            MemorySegment r = regions[i];
+            address[offset + i] = r == null ? 0 : r.address();
+            length[offset + i] = r == null ? 0 : r.byteSize();
         }
-        address[index] = region == null ? 0 : region.address();
-        length[index] = region == null ? 0 : region.byteSize();
+        table = new Table(address, length);
     }
 
     /** Slots of the table (0 when nothing is registered). */
     int slots() {
-        return address.length;
+        return table.address.length;
     }
 
     /** The index whose region holds all of {@code [addr, addr + len)}, or -1. */
     int indexOf(long addr, long len) {
+        Table t = table;
+        long[] address = t.address;
+        long[] length = t.length;
         for (int i = 0; i < address.length; i++) {
             if (length[i] > 0 && addr >= address[i] && addr + len <= address[i] + length[i]) {
                 return i;
@@ -47,6 +64,9 @@ final class RegisteredBuffers {
 
     /** Why {@code [addr, addr + len)} cannot be used with buffer {@code index}, or null when it can. */
     String refusal(int index, long addr, long len) {
+        Table t = table;
+        long[] address = t.address;
+        long[] length = t.length;
         if (index < 0 || index > 0xFFFF) {
             return "buffer index " + index + " is not an index of a registered buffer"
                     + (index == -1 ? " (FixedBuf.UNREGISTERED: the memory is not registered)" : "");

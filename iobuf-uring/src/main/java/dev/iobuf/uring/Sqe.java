@@ -42,6 +42,11 @@ import static dev.iobuf.uring.SqeLayout.USER_DATA;
  * operations, fill the fields with the raw setters ({@link #opcode}, {@link #fd}, {@link #addr}...).
  *
  * <p>Not thread-safe, like the ring it belongs to.
+ *
+ * <p>Arguments are checked before the entry is queued for the kernel: a method that refuses its
+ * arguments ({@link IllegalArgumentException}, or the exception of a closed pool or handle) gives
+ * the entry back to the queue first, so nothing half-built is submitted. Every fixed-buffer
+ * operation is checked against the ring's table of registered buffers.
  */
 public final class Sqe {
     /** The {@code dirFd} of {@link #openat} that means the working directory. */
@@ -58,7 +63,9 @@ public final class Sqe {
 
     /**
      * An argument is wrong: the entry is given back to the queue before the exception is thrown,
-     * so the next submit does not send a half-built SQE (a completion nobody asked for).
+     * so the next submit does not send a half-built SQE (a completion nobody asked for). If the
+     * SQE before it was linked to it ({@link SqeFlags#IO_LINK}), the link now leads to the next
+     * SQE prepared.
      */
     private IllegalArgumentException refuse(String message) {
         ring.abandon(base);
@@ -338,31 +345,34 @@ public final class Sqe {
      * @throws IllegalStateException    when the handle is closed
      */
     public Sqe readFixed(int fd, FixedBuf buf, int length, long offset) {
-        return readFixed(fd, fixedAddress(buf, length), length, offset, buf.bufferIndex());
+        return fixed(Opcode.READ_FIXED, fd, buf, length, offset);
     }
 
     /** WRITE_FIXED of the first {@code length} bytes of {@code buf} at file offset {@code offset}; checked like {@link #readFixed(int, FixedBuf, int, long)}. */
     public Sqe writeFixed(int fd, FixedBuf buf, int length, long offset) {
-        return writeFixed(fd, fixedAddress(buf, length), length, offset, buf.bufferIndex());
+        return fixed(Opcode.WRITE_FIXED, fd, buf, length, offset);
     }
 
-    private long fixedAddress(FixedBuf buf, int length) {
-        long capacity;
+    private Sqe fixed(int opcode, int fd, FixedBuf buf, int length, long offset) {
         long addr;
+        long capacity;
+        int index;
         try {
+            addr = buf.address(); // throws when the handle is closed
             capacity = buf.capacity();
-            addr = buf.address();
-        } catch (RuntimeException closed) {
+            index = buf.bufferIndex();
+        } catch (RuntimeException closedOrNull) {
             ring.abandon(base);
-            throw closed;
+            throw closedOrNull;
         }
         if (length < 0 || length > capacity) {
             throw refuse("length " + length + " is outside the handle's " + capacity + " bytes");
         }
-        if (buf.bufferIndex() == FixedBuf.UNREGISTERED) {
+        if (index == FixedBuf.UNREGISTERED) {
             throw refuse("the handle's memory is not registered (FixedBuf.UNREGISTERED): use read/write, not a fixed operation");
         }
-        return addr;
+        checkFixed(index, addr, length);
+        return rw(opcode, fd, addr, length, offset).bufIndex(index);
     }
 
     /** WRITE_FIXED from {@code buffer}, a part of registered buffer {@code bufIndex}. */

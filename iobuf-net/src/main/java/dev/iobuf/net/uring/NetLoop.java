@@ -218,10 +218,17 @@ final class NetLoop implements ConnectionLoop {
         Sqe sqe;
         if (zc > 0 && length >= zc) {
             int fixed = fromReceiveBuffer ? recvBufIndex : sendBufIndex;
+            sqe = null;
             if (fixed >= 0) {
-                sqe = loop.sqe().sendZcFixed(fd, address, length, MSG_NOSIGNAL, 0, fixed);
-                registeredSends++;
-            } else {
+                try {
+                    sqe = loop.sqe().sendZcFixed(fd, address, length, MSG_NOSIGNAL, 0, fixed);
+                    registeredSends++;
+                } catch (IllegalArgumentException unregistered) {
+                    // someone emptied our slot of the ring's table (which its users must not do):
+                    // the refused entry went back to the queue; send unregistered instead
+                }
+            }
+            if (sqe == null) {
                 sqe = loop.sqe().sendZc(fd, address, length, MSG_NOSIGNAL, 0);
             }
             zeroCopySends++;

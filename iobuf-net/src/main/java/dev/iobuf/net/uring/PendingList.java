@@ -15,7 +15,9 @@ final class PendingList<T> {
      * drain() calls back the entries added before it started; entries added by those callbacks (a
      * woken writer that runs out of buffers again, a handler writing to another connection) go
      * into the other of two arrays, for the next drain, so nothing is overwritten or called twice
-     * in one drain. Arrays grow by doubling and are reused.
+     * in one drain. Arrays grow by doubling and are reused. A callback that throws leaves the
+     * entries after it listed, so their owners (whose flags keep them from being listed twice)
+     * are not stranded.
      */
     private Object[] items = new Object[16];
     private Object[] spare = new Object[16];
@@ -39,14 +41,20 @@ final class PendingList<T> {
         int n = size;
         items = spare;
         size = 0;
+        int i = 0;
         try {
-            for (int i = 0; i < n; i++) {
+            while (i < n) {
                 T entry = (T) batch[i];
-                batch[i] = null;
+                batch[i++] = null;
                 action.accept(entry);
             }
         } finally {
-            Arrays.fill(batch, 0, n, null);
+            // A callback threw: the entries not yet called back stay listed for the next drain
+            // (their owners' flags still say they are), so none is stranded.
+            for (; i < n; i++) {
+                add((T) batch[i]);
+                batch[i] = null;
+            }
             spare = batch;
         }
     }

@@ -275,7 +275,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public IoUringFileTable fileTable() {
         checkInLoop();
-        if (fileTable == null) {
+        if (fileTable == null || fileTable.isClosed()) {
             fileTable = new IoUringFileTable(ring, IoUringFileTable.DEFAULT_SLOTS);
         }
         return fileTable;
