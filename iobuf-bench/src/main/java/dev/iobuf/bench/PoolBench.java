@@ -44,6 +44,8 @@ public class PoolBench {
     static final int SIZE = 2048;
 
     BufferPool bufferPool;
+    /** The same pool without caches per stripe of threads: the same-run ablation of the caches. */
+    BufferPool bufferPoolNoCache;
     BoundedPool<Object> boundedPool;
     MpmcArrayQueue<Integer> jctools;
     ArrayBlockingQueue<Integer> abq;
@@ -54,6 +56,7 @@ public class PoolBench {
     @Setup(Level.Trial)
     public void setUp() {
         bufferPool = BufferPool.create(Tier.SMALL, CAPACITY);
+        bufferPoolNoCache = BufferPool.builder(Tier.SMALL, CAPACITY).threadCaches(false).build();
         boundedPool = BoundedPool.create(CAPACITY);
         boundedPool.fill(i -> new Object());
         jctools = new MpmcArrayQueue<>(CAPACITY);
@@ -72,12 +75,20 @@ public class PoolBench {
     @TearDown(Level.Trial)
     public void tearDown() {
         bufferPool.close();
+        bufferPoolNoCache.close();
     }
 
     @Benchmark
     public int iobufBufferPool() {
         int i = bufferPool.tryAcquire();
         bufferPool.release(i);
+        return i;
+    }
+
+    @Benchmark
+    public int iobufBufferPoolNoCache() {
+        int i = bufferPoolNoCache.tryAcquire();
+        bufferPoolNoCache.release(i);
         return i;
     }
 

@@ -1,5 +1,6 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.StripedCache;
 import dev.iobuf.internal.IndexRing;
 import dev.iobuf.internal.StateWords;
 

@@ -1,5 +1,7 @@
 package dev.iobuf.alloc;
 
+import dev.iobuf.internal.StripedCache;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;

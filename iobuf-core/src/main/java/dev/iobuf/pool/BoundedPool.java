@@ -29,8 +29,8 @@ public final class BoundedPool<T> extends IndexPool {
     private final Object[] values;
     private volatile boolean filling;
 
-    private BoundedPool(int capacity) {
-        super(capacity);
+    private BoundedPool(int capacity, boolean cached) {
+        super(capacity, cached);
         this.values = new Object[capacity()];
     }
 
@@ -40,7 +40,17 @@ public final class BoundedPool<T> extends IndexPool {
      * @throws IllegalArgumentException if {@code capacity} is below 1 or above 2^30
      */
     public static <T> BoundedPool<T> create(int capacity) {
-        return new BoundedPool<>(capacity);
+        return new BoundedPool<>(capacity, true);
+    }
+
+    /**
+     * Creates an empty pool, with or without caches of free indices per stripe of threads (see
+     * {@link IndexPool}): without, for a pool only one thread uses.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is below 1 or above 2^30
+     */
+    public static <T> BoundedPool<T> create(int capacity, boolean threadCaches) {
+        return new BoundedPool<>(capacity, threadCaches);
     }
 
     /**

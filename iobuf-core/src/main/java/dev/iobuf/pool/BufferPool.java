@@ -35,8 +35,8 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
     private final NativeSlab slab;
     private final MemorySegment[] segments;
 
-    private BufferPool(Tier tier, int capacity, boolean hugePages) {
-        super(capacity);
+    private BufferPool(Tier tier, int capacity, boolean hugePages, boolean cached) {
+        super(capacity, cached);
         this.tier = tier;
         long bytes = (long) tier.size() * capacity();
         // Heap first: if it fails there is no mapping to leak.
@@ -68,8 +68,51 @@ public final class BufferPool extends IndexPool implements AutoCloseable {
 
     /** As {@link #create(Tier, int)}, choosing whether to ask for transparent huge pages. */
     public static BufferPool create(Tier tier, int capacity, boolean hugePages) {
-        Objects.requireNonNull(tier, "tier");
-        return new BufferPool(tier, capacity, hugePages);
+        return builder(tier, capacity).hugePages(hugePages).build();
+    }
+
+    /** A builder of a pool of {@code capacity} buffers of {@code tier}, for the options {@link #create} leaves at their defaults. */
+    public static Builder builder(Tier tier, int capacity) {
+        return new Builder(Objects.requireNonNull(tier, "tier"), capacity);
+    }
+
+    /** Options of a {@link BufferPool}. */
+    public static final class Builder {
+        private final Tier tier;
+        private final int capacity;
+        private boolean hugePages = true;
+        private boolean threadCaches = true;
+
+        private Builder(Tier tier, int capacity) {
+            this.tier = tier;
+            this.capacity = capacity;
+        }
+
+        /** Ask for transparent huge pages for a slab of 2 MiB or more. Default true. */
+        public Builder hugePages(boolean hugePages) {
+            this.hugePages = hugePages;
+            return this;
+        }
+
+        /**
+         * Cache free indices per stripe of threads in front of the pool's ring (see
+         * {@link IndexPool}). Default true; turn it off for a pool only one thread uses (an event
+         * loop's), where a cache only adds work.
+         */
+        public Builder threadCaches(boolean threadCaches) {
+            this.threadCaches = threadCaches;
+            return this;
+        }
+
+        /**
+         * Maps the slab and builds the pool.
+         *
+         * @throws IllegalArgumentException if the capacity is below 1 or above 2^30
+         * @throws dev.iobuf.memory.NativeMemoryExhaustedException over the memory limit
+         */
+        public BufferPool build() {
+            return new BufferPool(tier, capacity, hugePages, threadCaches);
+        }
     }
 
     /** The tier: every buffer is {@code tier().size()} bytes. */

@@ -2,6 +2,7 @@ package dev.iobuf.pool;
 
 import dev.iobuf.internal.IndexRing;
 import dev.iobuf.internal.StateWords;
+import dev.iobuf.internal.StripedCache;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,6 +26,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link IllegalStateException}. Either way the pool is unchanged.</li>
  *   <li>Acquire and release allocate nothing and take no lock unless a thread is blocked.</li>
  * </ul>
+ *
+ * <p>Caches. A pool made with thread caches (the default of {@link BufferPool#create} and
+ * {@link BoundedPool#create(int)}) keeps a few free indices per stripe of threads (threads are
+ * spread over as many stripes as there are processors, by thread id) in front of its shared
+ * ring: a release parks the index in the releasing thread's stripe, an acquire looks there first,
+ * so threads on different cores mostly touch different cache lines. Nothing is owned by a thread,
+ * so nothing is stranded when a thread ends, and virtual threads need no clean-up. What stays
+ * exact with caches: one owner per index, double releases caught (also when two threads race),
+ * {@code tryAcquire()} returning {@code -1} only when no index was free anywhere at one moment
+ * (it takes indices from other stripes before saying so), a blocked acquirer woken by a release
+ * into any cache, {@link #available()} counting cached indices as free, and the statistics
+ * (acquires, releases, in use) counting every take and release wherever the index was. A pool
+ * only one thread uses (an event loop's) is better made without caches
+ * ({@link BufferPool.Builder#threadCaches}, {@link BoundedPool#create(int, boolean)}).
  */
 public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool, BufferPool {
 
@@ -53,8 +68,20 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * releaser's read of waiters sees the waiter (and signals it; the lock makes sure the waiter
      * is already in await). No wake-up is lost and nobody sleeps in fixed steps.
      *
-     * Statistics. The ring's head counts takes and its tail - capacity counts releases, so those
-     * are free. The peak of indices in use is computed from head and tail every
+     * Caches. Optionally a StripedCache of small IndexRings (offer/poll), one per stripe of
+     * threads, sits in front of the ring. release puts into the caller's stripe, or the ring when
+     * that is full; take polls the caller's stripe, then the ring, then every stripe. An index is
+     * always in exactly one place: owned, in one cache ring, or in the main ring. A take that finds
+     * nothing returns -1 only after a double collect: the count of indices ever put into any ring
+     * (the sum of their tails, which only grow) is read before the scan and again after it, and -1
+     * is returned only when it did not change, so at the end of the scan every ring was empty at
+     * once (each was empty when polled and nothing was added since). Otherwise the scan runs again.
+     * The blocking protocol below holds with caches: a put into a cache is a CAS on that ring's
+     * tail, a volatile write the releaser makes before reading waiters, and a waiter's last
+     * tryAcquire reads those tails.
+     *
+     * Statistics. The heads of all rings count takes and their tails - capacity count releases, so
+     * those are free. The peak of indices in use is computed from head and tail every
      * PEAK_SAMPLE_MASK+1 takes, and after any take that finds the next cell not full (the ring may
      * be empty: that is where the peak is); reading the tail on every take would put the
      * producers' cache line on every consumer's path. The peak has a padded line of its own
@@ -74,10 +101,18 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     /** Before {@code fill}: neither acquirable nor releasable. */
     private static final int UNFILLED = 2;
 
+    /**
+     * Indices one stripe's cache holds at most. A stripe holds at most this, at least 2, and
+     * otherwise a share of half the pool.
+     */
+    static final int CACHE_PER_STRIPE = 64;
+
     /** Maximum capacity: 2^30. */
     public static final int MAX_CAPACITY = 1 << 30;
 
     private final IndexRing ring;
+    /** Free indices parked per stripe of threads in front of the ring; null for a pool without caches. */
+    private final StripedCache cache;
     private final StateWords owner;
     private final int capacity;
     private volatile boolean closed;
@@ -87,9 +122,12 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
 
-    IndexPool(int requestedCapacity) {
+    IndexPool(int requestedCapacity, boolean cached) {
         this.capacity = roundCapacity(requestedCapacity);
         this.ring = IndexRing.forPut(capacity);
+        int stripes = StripedCache.STRIPES;
+        int perStripe = Math.max(2, Math.min(CACHE_PER_STRIPE, capacity / (2 * stripes)));
+        this.cache = cached && stripes > 1 ? new StripedCache(new int[] {perStripe * stripes}, stripes) : null;
         this.owner = new StateWords(capacity);
         for (int i = 0; i < capacity; i++) {
             owner.setPlain(i, UNFILLED); // nothing is in the pool until it is filled, and nothing can be released
@@ -201,7 +239,10 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         if (!owner.compareAndSet(index, TAKEN, FREE)) {
             throw new IllegalStateException("index " + index + " is not acquired: double release?");
         }
-        ring.put(index);
+        StripedCache c = cache;
+        if (c == null || !c.own(0).offer(index)) {
+            ring.put(index);
+        }
         if (waiters != 0) {
             signalWaiter();
         }
@@ -234,13 +275,13 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      */
     public final int available() {
         checkOpen();
-        return ring.size();
+        return cache == null ? ring.size() : (int) Math.min(capacity, ring.size() + cache.size(0));
     }
 
     /** A snapshot of this pool's statistics; still answers after {@link #close()}. */
     public final PoolStats stats() {
-        long h = ring.head();
-        long t = ring.tail();
+        long h = takes();
+        long t = puts();
         long releases = Math.max(0, t - capacity);
         int avail = (int) Math.max(0, Math.min(capacity, t - h));
         int inUse = filled() ? capacity - avail : 0;
@@ -282,23 +323,70 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     // ---------------------------------------------------------------------------------------------
     // The ring
 
-    /** Takes a free index, or returns -1 when the ring is empty. */
+    /** Takes a free index: from the caller's stripe of the cache, then the ring, then any stripe; -1 when none is free. */
     private int take() {
+        StripedCache c = cache;
+        if (c != null) {
+            IndexRing own = c.own(0);
+            int index = own.poll();
+            if (index >= 0) {
+                // Sample every few takes, and when this take may have taken the last free index
+                // (this stripe's cache and the ring both look empty).
+                long h = own.head();
+                if ((h & PEAK_SAMPLE_MASK) == 1 || (!own.isFull(h) && ring.size() == 0)) {
+                    samplePeak();
+                }
+                return index;
+            }
+        }
         IndexRing r = ring;
         int index = r.poll();
         if (index >= 0) {
             // Sample the in-use peak every few takes, and whenever this take may have emptied
             // the ring (the next cell is not full), where the peak is reached.
             long h = r.head();
-            if ((h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
-                samplePeak(h);
+            if (c != null || (h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
+                samplePeak();
             }
+            return index;
         }
-        return index;
+        return c == null ? -1 : takeAnywhere(c);
     }
 
-    private void samplePeak(long headAfter) {
-        long inUse = headAfter - (ring.tail() - capacity);
+    /**
+     * Takes an index from any stripe or the ring; -1 only when at one moment none held one: every
+     * structure was found empty while no index was added to any of them (the counts of indices
+     * ever added, read before and after, are equal), so -1 is as exact as without a cache.
+     */
+    private int takeAnywhere(StripedCache c) {
+        for (;;) {
+            long before = puts();
+            int index = c.pollAny(0);
+            if (index < 0) {
+                index = ring.poll();
+            }
+            if (index >= 0) {
+                samplePeak();
+                return index;
+            }
+            if (puts() == before) {
+                return -1;
+            }
+        }
+    }
+
+    /** Indices ever taken, from the ring and the cache. */
+    private long takes() {
+        return cache == null ? ring.head() : ring.head() + cache.polled(0);
+    }
+
+    /** Indices ever put, into the ring (the fill included) and the cache. */
+    private long puts() {
+        return cache == null ? ring.tail() : ring.tail() + cache.offered(0);
+    }
+
+    private void samplePeak() {
+        long inUse = takes() - (puts() - capacity);
         if (inUse > peakInUse) {
             peakInUse = inUse;
         }

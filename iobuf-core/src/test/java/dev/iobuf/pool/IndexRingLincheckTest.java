@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayDeque;
 
 /**
- * Lincheck model checks of the index ring at capacities 1, 2 and 4: every interleaving the model
- * checker explores must be linearizable against a FIFO queue of free indices.
+ * Lincheck model checks of the index ring at capacities 1, 2 and 4 (a pool without thread caches):
+ * every interleaving the model checker explores must be linearizable against a FIFO queue of
+ * free indices.
  *
  * <p>Each thread releases only indices it acquired itself (the pool's contract for correct use);
  * releases out of range and of indices not acquired are in the operation mix as well. A release by
@@ -20,11 +21,11 @@ import java.util.ArrayDeque;
  * covered by the single-threaded tests.
  */
 class IndexRingLincheckTest {
-    private static final int MAX_THREADS = 8;
+    static final int MAX_THREADS = 8;
 
     /** Per-thread lists of held indices; each list is touched only by its own thread. */
     @SuppressWarnings("unchecked")
-    private static ArrayDeque<Integer>[] heldLists() {
+    static ArrayDeque<Integer>[] heldLists() {
         ArrayDeque<Integer>[] held = new ArrayDeque[MAX_THREADS];
         for (int t = 0; t < MAX_THREADS; t++) {
             held[t] = new ArrayDeque<>();
@@ -37,7 +38,7 @@ class IndexRingLincheckTest {
         private final ArrayDeque<Integer>[] held = heldLists();
 
         Base(int capacity) {
-            pool = BoundedPool.create(capacity);
+            pool = BoundedPool.create(capacity, false); // the ring alone is FIFO; CachedPoolLincheckTest checks caches
             pool.fill(i -> i);
         }
 

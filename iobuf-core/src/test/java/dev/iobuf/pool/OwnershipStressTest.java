@@ -2,7 +2,7 @@ package dev.iobuf.pool;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,11 +27,11 @@ class OwnershipStressTest {
     private static final int THREADS = 8;
     private static final int OPS_PER_THREAD = 500_000;
 
-    @ParameterizedTest(name = "capacity {0}")
-    @ValueSource(ints = {1, 2, 3, 64})
+    @ParameterizedTest(name = "capacity {0}, thread caches {1}")
+    @CsvSource({"1, true", "2, true", "3, true", "64, true", "1, false", "2, false", "64, false"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void noIndexIsEverOwnedTwice(int requested) throws Exception {
-        BoundedPool<Integer> pool = BoundedPool.create(requested);
+    void noIndexIsEverOwnedTwice(int requested, boolean caches) throws Exception {
+        BoundedPool<Integer> pool = BoundedPool.create(requested, caches);
         pool.fill(i -> i);
         int capacity = pool.capacity();
         AtomicIntegerArray owner = new AtomicIntegerArray(capacity); // 0 = free, else thread id + 1

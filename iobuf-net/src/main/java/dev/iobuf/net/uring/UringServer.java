@@ -76,8 +76,9 @@ final class UringServer implements Server {
     private void startLoops() {
         List<CompletableFuture<NetLoop>> futures = new ArrayList<>();
         for (EventLoop loop : group.loops()) {
-            BufferPool rp = BufferPool.create(config.receiveTier(), config.receiveBuffers());
-            BufferPool sp = BufferPool.create(config.sendTier(), config.sendBuffers());
+            // one loop's thread takes and gives back all of these: no caches per stripe of threads
+            BufferPool rp = BufferPool.builder(config.receiveTier(), config.receiveBuffers()).threadCaches(false).build();
+            BufferPool sp = BufferPool.builder(config.sendTier(), config.sendBuffers()).threadCaches(false).build();
             receivePools.add(rp);
             sendPools.add(sp);
             CompletableFuture<NetLoop> f = new CompletableFuture<>();

@@ -1,4 +1,4 @@
-package dev.iobuf.alloc;
+package dev.iobuf.internal;
 
 import dev.iobuf.internal.IndexRing;
 

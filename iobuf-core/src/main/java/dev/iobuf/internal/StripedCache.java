@@ -1,10 +1,9 @@
-package dev.iobuf.alloc;
-
-import dev.iobuf.internal.IndexRing;
+package dev.iobuf.internal;
 
 /**
- * Small caches of free block numbers, one per (stripe, size class), in front of a pool's shared
- * free structure: a thread frees into and allocates from the cache of its own stripe, so two
+ * Small caches of free numbers (block numbers, pool indices), one per (stripe, size class), in
+ * front of a pool's shared free structure: the buddy orders and slab classes of the allocators,
+ * and the ring of an {@code IndexPool}. a thread frees into and allocates from the cache of its own stripe, so two
  * threads working on one pool touch different cache lines. Lock-free, allocation-free.
  *
  * <p>What the pools rely on: a number offered is polled at most once, by any thread; nothing
@@ -13,7 +12,7 @@ import dev.iobuf.internal.IndexRing;
  * stripe full tries the others, so one thread can fill the whole cache); {@link #poll(int)}
  * returns {@code -1} when every stripe of the class is empty.
  */
-final class StripedCache {
+public final class StripedCache {
     /*
      * Implementation notes.
      *
@@ -29,9 +28,9 @@ final class StripedCache {
      */
 
     /** The most stripes, whatever the processor count. */
-    static final int MAX_STRIPES = 16;
+    public static final int MAX_STRIPES = 16;
     /** Stripes for this machine. */
-    static final int STRIPES = stripesFor(Runtime.getRuntime().availableProcessors());
+    public static final int STRIPES = stripesFor(Runtime.getRuntime().availableProcessors());
 
     private final IndexRing[] rings;
     private final boolean[] shared;
@@ -43,7 +42,7 @@ final class StripedCache {
      * {@code capacities[c]} numbers over all stripes, rounded down to a power of two (below 2: no
      * cache for that class).
      */
-    StripedCache(int[] capacities, int stripes) {
+    public StripedCache(int[] capacities, int stripes) {
         if (Integer.bitCount(stripes) != 1) {
             throw new IllegalArgumentException("stripes must be a power of two, got " + stripes);
         }
@@ -65,17 +64,53 @@ final class StripedCache {
         }
     }
 
-    static int stripesFor(int processors) {
+    public static int stripesFor(int processors) {
         int p = Math.max(1, Math.min(MAX_STRIPES, processors));
         return Integer.bitCount(p) == 1 ? p : Integer.highestOneBit(p) << 1;
     }
 
-    private int stripe() {
+    /** The calling thread's stripe. */
+    public int stripe() {
         return (int) Thread.currentThread().threadId() & mask;
     }
 
+    /** The ring of class {@code c} of the calling thread's stripe, or null when the class has no cache. */
+    public IndexRing own(int c) {
+        return rings[stripe() * classes + c];
+    }
+
+    /** Numbers ever offered to class {@code c}, over all stripes: grows with every offer, never falls. */
+    public long offered(int c) {
+        if (rings[c] == null) {
+            return 0;
+        }
+        if (shared[c]) {
+            return rings[c].tail();
+        }
+        long n = 0;
+        for (int s = 0; s <= mask; s++) {
+            n += rings[s * classes + c].tail();
+        }
+        return n;
+    }
+
+    /** Numbers ever polled from class {@code c}, over all stripes. */
+    public long polled(int c) {
+        if (rings[c] == null) {
+            return 0;
+        }
+        if (shared[c]) {
+            return rings[c].head();
+        }
+        long n = 0;
+        for (int s = 0; s <= mask; s++) {
+            n += rings[s * classes + c].head();
+        }
+        return n;
+    }
+
     /** A cached number of class {@code c}, or -1: the caller's stripe first, then the others. */
-    int poll(int c) {
+    public int poll(int c) {
         IndexRing[] r = rings;
         int own = stripe();
         IndexRing ring = r[own * classes + c];
@@ -100,7 +135,7 @@ final class StripedCache {
      * another, so one thread alone can use the class's whole capacity; false when every stripe is
      * full or the class has no cache.
      */
-    boolean offer(int c, int value) {
+    public boolean offer(int c, int value) {
         IndexRing[] r = rings;
         int own = stripe();
         IndexRing ring = r[own * classes + c];
@@ -122,7 +157,7 @@ final class StripedCache {
     }
 
     /** Takes any cached number of class {@code c} from any stripe, or -1 when all are empty (for draining). */
-    int pollAny(int c) {
+    public int pollAny(int c) {
         for (int s = 0; s <= mask; s++) {
             IndexRing ring = rings[s * classes + c];
             if (ring == null) {
@@ -137,7 +172,7 @@ final class StripedCache {
     }
 
     /** The numbers class {@code c} holds now over all stripes (exact when no call is in flight). */
-    int size(int c) {
+    public int size(int c) {
         IndexRing first = rings[c];
         if (first == null) {
             return 0;
@@ -153,7 +188,7 @@ final class StripedCache {
     }
 
     /** The numbers class {@code c} may cache over all stripes. */
-    int capacity(int c) {
+    public int capacity(int c) {
         IndexRing ring = rings[c];
         return ring == null ? 0 : shared[c] ? ring.capacity() : ring.capacity() * (mask + 1);
     }
