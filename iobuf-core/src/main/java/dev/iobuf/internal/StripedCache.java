@@ -156,10 +156,14 @@ public final class StripedCache {
         return false;
     }
 
-    /** Takes any cached number of class {@code c} from any stripe, or -1 when all are empty (for draining). */
+    /**
+     * Takes any cached number of class {@code c} from any stripe, starting with the one after the
+     * caller's (so threads that need another stripe spread out), or -1 when all are empty.
+     */
     public int pollAny(int c) {
-        for (int s = 0; s <= mask; s++) {
-            IndexRing ring = rings[s * classes + c];
+        int own = stripe();
+        for (int i = 1; i <= mask + 1; i++) {
+            IndexRing ring = rings[((own + i) & mask) * classes + c];
             if (ring == null) {
                 return -1;
             }

@@ -29,8 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Caches. A pool made with thread caches (the default of {@link BufferPool#create} and
  * {@link BoundedPool#create(int)}) keeps a few free indices per stripe of threads (threads are
- * spread over as many stripes as there are processors, by thread id) in front of its shared
- * ring: a release parks the index in the releasing thread's stripe, an acquire looks there first,
+ * spread by thread id over the processor count rounded up to a power of two stripes, at most
+ * 16; none on one processor) in front of its shared ring: a release parks the index in the releasing thread's stripe, an acquire looks there first,
  * so threads on different cores mostly touch different cache lines. Nothing is owned by a thread,
  * so nothing is stranded when a thread ends, and virtual threads need no clean-up. What stays
  * exact with caches: one owner per index, double releases caught (also when two threads race),
@@ -78,14 +78,17 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
      * once (each was empty when polled and nothing was added since). Otherwise the scan runs again.
      * The blocking protocol below holds with caches: a put into a cache is a CAS on that ring's
      * tail, a volatile write the releaser makes before reading waiters, and a waiter's last
-     * tryAcquire reads those tails.
+     * tryAcquire reads those tails. The scan is lock-free, not wait-free: a take that finds
+     * nothing while releases keep landing scans again (each rescan means some release completed).
+     * It starts at the stripe after the caller's, so threads on the slow path spread out.
      *
      * Statistics. The heads of all rings count takes and their tails - capacity count releases, so
      * those are free. The peak of indices in use is computed from head and tail every
      * PEAK_SAMPLE_MASK+1 takes, and after any take that finds the next cell not full (the ring may
      * be empty: that is where the peak is); reading the tail on every take would put the
      * producers' cache line on every consumer's path. The peak has a padded line of its own
-     * (IndexPoolFields). A failed tryAcquire sets it to capacity. Waits and failed tries are
+     * (IndexPoolFields); every writer raises it with a CAS-max, so racing samples never lower it.
+     * A failed tryAcquire raises it to capacity. Waits and failed tries are
      * counted on their slow paths.
      */
 
@@ -181,7 +184,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         int index = tryTake();
         if (index < 0) {
             failedTries.increment();
-            peakInUse = capacity;
+            raisePeak(capacity);
         }
         return index;
     }
@@ -285,7 +288,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         long releases = Math.max(0, t - capacity);
         int avail = (int) Math.max(0, Math.min(capacity, t - h));
         int inUse = filled() ? capacity - avail : 0;
-        long peak = Math.max(peakInUse, inUse);
+        long peak = Math.max((long) PEAK.getVolatile(this), inUse);
         return new PoolStats(capacity, avail, inUse, filled() ? (int) Math.min(capacity, peak) : 0,
                 h, releases, waits.sum(), failedTries.sum());
     }
@@ -345,7 +348,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             // Sample the in-use peak every few takes, and whenever this take may have emptied
             // the ring (the next cell is not full), where the peak is reached.
             long h = r.head();
-            if (c != null || (h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
+            if ((h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
                 samplePeak();
             }
             return index;
@@ -385,11 +388,19 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
         return cache == null ? ring.tail() : ring.tail() + cache.offered(0);
     }
 
+    /** Raises the peak to {@code inUse} if that is higher; never lowers it, whoever races (a CAS-max). */
+    private void raisePeak(long inUse) {
+        long p;
+        while (inUse > (p = (long) PEAK.getVolatile(this))) {
+            if (PEAK.compareAndSet(this, p, inUse)) {
+                return;
+            }
+        }
+    }
+
     private void samplePeak() {
         long inUse = takes() - (puts() - capacity);
-        if (inUse > peakInUse) {
-            peakInUse = inUse;
-        }
+        raisePeak(inUse);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -398,7 +409,7 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     private int acquireSlow(boolean timed, long nanos) throws InterruptedException {
         final long deadline = timed ? System.nanoTime() + nanos : 0L;
         waits.increment();
-        peakInUse = capacity; // waiting: every index is out
+        raisePeak(capacity); // waiting: every index is out
         for (int i = 0; i < SPIN_TRIES + YIELD_TRIES; i++) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -479,10 +490,12 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
     // VarHandle mechanics
 
     private static final VarHandle WAITERS;
+    private static final VarHandle PEAK;
 
     static {
         try {
             WAITERS = MethodHandles.lookup().findVarHandle(IndexPool.class, "waiters", int.class);
+            PEAK = MethodHandles.lookup().findVarHandle(IndexPoolPeak.class, "peakInUse", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

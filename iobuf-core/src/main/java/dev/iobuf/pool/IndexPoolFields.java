@@ -13,8 +13,8 @@ abstract class IndexPoolPad0 {
 }
 
 abstract class IndexPoolPeak extends IndexPoolPad0 {
-    /** The highest number of indices seen in use; written by takers only (every few takes and on a failed try). */
-    long peakInUse;
+    /** The highest number of indices seen in use; raised by takers only (every few takes and on a failed try), with a CAS-max. */
+    volatile long peakInUse;
 }
 
 abstract class IndexPoolPad2 extends IndexPoolPeak {

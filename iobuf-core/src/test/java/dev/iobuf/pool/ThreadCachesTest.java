@@ -27,29 +27,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(120)
 class ThreadCachesTest {
 
-    /** Runs {@code task} on a platform thread whose stripe is {@code stripe}. */
-    private static <T> T onStripe(int stripe, Supplier<T> task) throws Exception {
-        for (int tries = 0; tries < 1000; tries++) {
-            CompletableFuture<T> result = new CompletableFuture<>();
-            boolean[] ran = new boolean[1];
-            Thread t = Thread.ofPlatform().unstarted(() -> {
-                if (((int) Thread.currentThread().threadId() & (StripedCache.STRIPES - 1)) != stripe) {
-                    return; // another stripe: try another thread
-                }
-                ran[0] = true;
-                try {
-                    result.complete(task.get());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
-            t.start();
-            t.join();
-            if (ran[0]) {
-                return result.get();
+    /** A platform thread, not started, whose stripe is {@code stripe} (a thread's id is fixed when it is made). */
+    private static Thread onStripeUnstarted(int stripe, Runnable body) {
+        for (;;) {
+            Thread t = Thread.ofPlatform().unstarted(body);
+            if (((int) t.threadId() & (StripedCache.STRIPES - 1)) == stripe) {
+                return t;
             }
         }
-        throw new AssertionError("no thread of stripe " + stripe);
+    }
+
+    /** Runs {@code task} on a platform thread whose stripe is {@code stripe}, and returns its result. */
+    private static <T> T onStripe(int stripe, Supplier<T> task) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread t = onStripeUnstarted(stripe, () -> {
+            try {
+                result.complete(task.get());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        t.start();
+        t.join();
+        return result.get();
     }
 
     @Test
@@ -79,26 +79,35 @@ class ThreadCachesTest {
     }
 
     @Test
-    void aReleaseIntoACacheWakesABlockedAcquirer() throws Exception {
+    void aReleaseIntoAnotherStripesCacheWakesABlockedAcquirer() throws Exception {
+        Assumptions.assumeTrue(StripedCache.STRIPES > 1, "one stripe on this machine: no cache");
         BufferPool pool = BufferPool.create(Tier.PICO, 2);
         try {
-            int a = pool.acquire();
-            int b = pool.acquire();
+            int[] both = onStripe(0, () -> new int[] {pool.tryAcquire(), pool.tryAcquire()});
+            assertThat(both).doesNotContain(-1);
             CompletableFuture<Integer> waiter = new CompletableFuture<>();
-            Thread t = Thread.ofVirtual().start(() -> {
+            Thread t = onStripeUnstarted(1, () -> {
                 try {
-                    waiter.complete(pool.acquire());
+                    waiter.complete(pool.acquire()); // its stripe and the ring are empty: it blocks
                 } catch (Throwable e) {
                     waiter.completeExceptionally(e);
                 }
             });
-            while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING && !waiter.isDone()) {
-                Thread.onSpinWait(); // until it blocks (or got one: either way the release below must reach it)
+            t.start();
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait(); // until it is parked in acquire (nothing is free, so it will be)
             }
-            pool.release(b); // into this thread's stripe cache
-            assertThat(waiter.get(30, TimeUnit.SECONDS)).isEqualTo(b);
-            pool.release(a);
-            pool.release(b);
+            onStripe(0, () -> {
+                pool.release(both[1]); // into stripe 0's cache, not the waiter's
+                return null;
+            });
+            assertThat(waiter.get(60, TimeUnit.SECONDS)).isEqualTo(both[1]);
+            t.join();
+            onStripe(0, () -> {
+                pool.release(both[0]);
+                pool.release(both[1]);
+                return null;
+            });
             assertThat(pool.available()).isEqualTo(2);
         } finally {
             pool.close();
