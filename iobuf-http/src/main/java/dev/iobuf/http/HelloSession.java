@@ -27,11 +27,23 @@ final class HelloSession {
     private static final byte[] HELLO_HEAD_CLOSE = response("200 OK", "Hello, World!", true, true);
     private static final byte[] NOT_FOUND = response("404 Not Found", "Not Found", false, false);
     private static final byte[] NOT_FOUND_CLOSE = response("404 Not Found", "Not Found", true, false);
+    // HTTP/1.0 keeps a connection only when both sides say so: the answer to a 1.0 request that
+    // asked for keep-alive carries "Connection: keep-alive", or the client waits for a close.
+    private static final byte[] HELLO_KEEP_ALIVE = keepAlive(HELLO);
+    private static final byte[] HELLO_HEAD_KEEP_ALIVE = keepAlive(HELLO_HEAD);
+    private static final byte[] NOT_FOUND_KEEP_ALIVE = keepAlive(NOT_FOUND);
     private static final byte[] BAD_REQUEST = response("400 Bad Request", "Bad Request", true, false);
     private static final byte[] TOO_LARGE = response("413 Content Too Large", "Content Too Large", true, false);
     private static final byte[] HEADERS_TOO_LARGE = response("431 Request Header Fields Too Large",
             "Request Header Fields Too Large", true, false);
     private static final byte[] NOT_IMPLEMENTED = response("501 Not Implemented", "Not Implemented", true, false);
+
+    /** {@code response} with "Connection: keep-alive" added after its status line. */
+    private static byte[] keepAlive(byte[] response) {
+        String s = new String(response, StandardCharsets.US_ASCII);
+        int line = s.indexOf("\r\n") + 2;
+        return (s.substring(0, line) + "Connection: keep-alive\r\n" + s.substring(line)).getBytes(StandardCharsets.US_ASCII);
+    }
 
     private static byte[] response(String status, String body, boolean close, boolean head) {
         String s = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n"
@@ -265,6 +277,10 @@ final class HelloSession {
                     close = false;
                 }
             } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "host")) {
+                if (host) {
+                    fail(BAD_REQUEST); // RFC 9112 3.2: more than one Host field line
+                    return;
+                }
                 host = true;
             }
         }
@@ -278,13 +294,15 @@ final class HelloSession {
         }
         boolean root = targetEnd - targetStart == 1 && b[targetStart] == '/';
         boolean isHead = regionEqualsIgnoreCase(b, 0, methodEnd, "head") && b[0] == 'H';
+        boolean keepAlive10 = !http11 && !close; // a 1.0 request that asked for keep-alive
         byte[] r;
         if (!root) {
-            r = close ? NOT_FOUND_CLOSE : NOT_FOUND;
+            r = close ? NOT_FOUND_CLOSE : keepAlive10 ? NOT_FOUND_KEEP_ALIVE : NOT_FOUND;
         } else if (isHead) {
-            r = close ? HELLO_HEAD_CLOSE : HELLO_HEAD;
+            r = close ? HELLO_HEAD_CLOSE : keepAlive10 ? HELLO_HEAD_KEEP_ALIVE : HELLO_HEAD;
         } else {
-            r = close ? HELLO_CLOSE : HELLO; // GET, and any other method on "/", answers the greeting
+            // GET, and any other method on "/", answers the greeting
+            r = close ? HELLO_CLOSE : keepAlive10 ? HELLO_KEEP_ALIVE : HELLO;
         }
         compact(end);
         if (contentLength > 0) {

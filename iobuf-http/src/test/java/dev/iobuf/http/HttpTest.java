@@ -192,6 +192,7 @@ class HttpTest {
             "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: x\u0001y\r\n\r\n",
             "GET / HTTP/1.1\nHost: x\n\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", // RFC 9112 3.2: two Host lines
     })
     void malformedRequestsGet400AndTheConnectionIsClosed(String request) throws IOException {
         try (Socket s = connect()) {
@@ -275,6 +276,25 @@ class HttpTest {
             assertThat(read(s.getInputStream()).status()).isEqualTo(200);
             assertThat(read(s.getInputStream()).status()).isEqualTo(200);
             w.join();
+        }
+    }
+
+    @Test
+    void http10KeepAliveIsAnsweredWithKeepAliveAndTheConnectionStays() throws IOException {
+        // RFC 9112 9.3: a 1.0 client that sent "Connection: keep-alive" keeps the connection only if
+        // the answer says keep-alive too; without it the client (ab -k) waits for a close
+        try (Socket s = connect()) {
+            for (int i = 0; i < 3; i++) {
+                send(s, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+                Response r = read(s.getInputStream());
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.headers().toLowerCase(Locale.ROOT)).contains("connection: keep-alive");
+                assertThat(r.body()).isEqualTo("Hello, World!");
+            }
+            send(s, "GET /x HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+            Response r = read(s.getInputStream());
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.headers().toLowerCase(Locale.ROOT)).contains("connection: keep-alive");
         }
     }
 
