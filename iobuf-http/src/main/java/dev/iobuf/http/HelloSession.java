@@ -32,6 +32,8 @@ final class HelloSession {
     private static final byte[] HELLO_KEEP_ALIVE = keepAlive(HELLO);
     private static final byte[] HELLO_HEAD_KEEP_ALIVE = keepAlive(HELLO_HEAD);
     private static final byte[] NOT_FOUND_KEEP_ALIVE = keepAlive(NOT_FOUND);
+    /** The interim answer to {@code Expect: 100-continue} (RFC 9110 10.1.1). */
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BAD_REQUEST = response("400 Bad Request", "Bad Request", true, false);
     private static final byte[] TOO_LARGE = response("413 Content Too Large", "Content Too Large", true, false);
     private static final byte[] HEADERS_TOO_LARGE = response("431 Request Header Fields Too Large",
@@ -226,6 +228,7 @@ final class HelloSession {
         boolean http11 = b[v + 7] == '1';
         boolean close = !http11;
         boolean host = false;
+        boolean expectContinue = false;
         long contentLength = -1;
         i = v + 10;
         // headers: name ":" OWS value OWS CRLF, until the empty line
@@ -276,6 +279,9 @@ final class HelloSession {
                 } else if (regionEqualsIgnoreCase(b, valueStart, valueEnd, "keep-alive")) {
                     close = false;
                 }
+            } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "expect")) {
+                // a 1.0 request's expectation is ignored (RFC 9110 10.1.1)
+                expectContinue = http11 && regionEqualsIgnoreCase(b, valueStart, valueEnd, "100-continue");
             } else if (regionEqualsIgnoreCase(b, nameStart, nameEnd, "host")) {
                 if (host) {
                     fail(BAD_REQUEST); // RFC 9112 3.2: more than one Host field line
@@ -309,6 +315,11 @@ final class HelloSession {
             bodyLeft = contentLength;
             afterBody = r;
             closeAfterBody = close;
+            if (expectContinue && accLen == 0) {
+                // the client waits for this before it sends the body (a body too large got its
+                // 413 above, as a final answer instead); not when body bytes already came
+                send(CONTINUE, 0, false);
+            }
             return;
         }
         send(r, 0, close);

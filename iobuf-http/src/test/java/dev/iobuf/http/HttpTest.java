@@ -280,6 +280,23 @@ class HttpTest {
     }
 
     @Test
+    void expect100ContinueGetsTheInterimAnswerBeforeTheBodyIsSent() throws IOException {
+        // RFC 9110 10.1.1: the client waits for 100 (Continue) before it sends the body
+        try (Socket s = connect()) {
+            send(s, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertThat(read(in).status()).isEqualTo(100);
+            send(s, "hello");
+            Response r = read(in);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("Hello, World!");
+            // a body over the limit gets its final answer instead of 100
+            send(s, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(read(in).status()).isEqualTo(413);
+        }
+    }
+
+    @Test
     void http10KeepAliveIsAnsweredWithKeepAliveAndTheConnectionStays() throws IOException {
         // RFC 9112 9.3: a 1.0 client that sent "Connection: keep-alive" keeps the connection only if
         // the answer says keep-alive too; without it the client (ab -k) waits for a close
