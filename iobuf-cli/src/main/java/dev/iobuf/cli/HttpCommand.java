@@ -1,7 +1,6 @@
 package dev.iobuf.cli;
 
 import dev.iobuf.net.uring.IoUringTransport;
-
 import dev.iobuf.http.HttpHelloHandler;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.Server;

@@ -61,9 +61,6 @@ final class LoadGenerator {
     private static final int OP_SHUTDOWN = 4;
     private static final int OP_EOF = 5;
 
-    private static final int MSG_NOSIGNAL = 0x4000;
-    private static final int SHUT_WR = 1;
-    private static final int SHUT_RDWR = 2;
     private static final int SOCKADDR_IN_BYTES = 16;
 
     /** The outcome of one run. */
@@ -280,7 +277,7 @@ final class LoadGenerator {
             sent[c] = 0;
             received[c] = 0;
             startedAt[c] = now;
-            ring.nextSqeBlocking().send(fd[c], sendAddress(c), size, MSG_NOSIGNAL).userData(ud(c, OP_SEND));
+            ring.nextSqeBlocking().send(fd[c], sendAddress(c), size, Libc.MSG_NOSIGNAL).userData(ud(c, OP_SEND));
             ring.nextSqeBlocking().recv(fd[c], receiveAddress(c), size, 0).userData(ud(c, OP_RECV));
         }
 
@@ -307,7 +304,7 @@ final class LoadGenerator {
                     }
                     sent[c] += res;
                     if (sent[c] < size) {
-                        ring.nextSqeBlocking().send(fd[c], sendAddress(c) + sent[c], size - sent[c], MSG_NOSIGNAL)
+                        ring.nextSqeBlocking().send(fd[c], sendAddress(c) + sent[c], size - sent[c], Libc.MSG_NOSIGNAL)
                                 .userData(ud(c, OP_SEND));
                     } else if (received[c] == size) {
                         completed(c);
@@ -358,7 +355,7 @@ final class LoadGenerator {
                 startMessage(c, now);
             } else {
                 phase[c] = FINISHING;
-                ring.nextSqeBlocking().shutdown(fd[c], SHUT_WR).userData(ud(c, OP_SHUTDOWN)).link();
+                ring.nextSqeBlocking().shutdown(fd[c], Libc.SHUT_WR).userData(ud(c, OP_SHUTDOWN)).link();
                 ring.nextSqeBlocking().recv(fd[c], receiveAddress(c), size, 0).userData(ud(c, OP_EOF));
             }
         }
@@ -380,7 +377,7 @@ final class LoadGenerator {
             if (fd[c] >= 0) {
                 // shutdown ends a receive still armed on it (its completion is ignored: phase
                 // DONE); close alone would leave the socket open while that receive holds it.
-                Libc.shutdown(errno, fd[c], SHUT_RDWR);
+                Libc.shutdown(errno, fd[c], Libc.SHUT_RDWR);
                 Libc.close(errno, fd[c]);
                 fd[c] = -1;
             }

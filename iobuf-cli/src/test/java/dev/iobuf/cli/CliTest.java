@@ -2,7 +2,6 @@ package dev.iobuf.cli;
 
 import dev.iobuf.net.uring.IoUringTransport;
 import dev.iobuf.net.Connection;
-
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.net.Server;

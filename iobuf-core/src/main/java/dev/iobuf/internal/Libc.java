@@ -66,6 +66,7 @@ public final class Libc {
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
     /** {@code struct sockaddr_in}: family u16, port u16 and address u32 in network order, 8 bytes zero. */
     public static final int SOCKADDR_IN_BYTES = 16;

@@ -333,27 +333,28 @@ public abstract sealed class IndexPool extends IndexPoolPad2 permits BoundedPool
             IndexRing own = c.own(0);
             int index = own.poll();
             if (index >= 0) {
-                // Sample every few takes, and when this take may have taken the last free index
-                // (this stripe's cache and the ring both look empty).
-                long h = own.head();
-                if ((h & PEAK_SAMPLE_MASK) == 1 || (!own.isFull(h) && ring.size() == 0)) {
-                    samplePeak();
-                }
+                sampleAfterTake(own);
                 return index;
             }
         }
-        IndexRing r = ring;
-        int index = r.poll();
+        int index = ring.poll();
         if (index >= 0) {
-            // Sample the in-use peak every few takes, and whenever this take may have emptied
-            // the ring (the next cell is not full), where the peak is reached.
-            long h = r.head();
-            if ((h & PEAK_SAMPLE_MASK) == 1 || !r.isFull(h)) {
-                samplePeak();
-            }
+            sampleAfterTake(ring);
             return index;
         }
         return c == null ? -1 : takeAnywhere(c);
+    }
+
+    /**
+     * Samples the in-use peak after a take from {@code from}: every few takes, and whenever this
+     * take may have taken the last free index (the next cell of {@code from} is not full and, for
+     * a stripe of the cache, the ring looks empty too), where the peak is reached.
+     */
+    private void sampleAfterTake(IndexRing from) {
+        long h = from.head();
+        if ((h & PEAK_SAMPLE_MASK) == 1 || (!from.isFull(h) && (from == ring || ring.size() == 0))) {
+            samplePeak();
+        }
     }
 
     /**

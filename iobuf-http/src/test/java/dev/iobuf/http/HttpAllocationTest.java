@@ -1,7 +1,6 @@
 package dev.iobuf.http;
 
 import dev.iobuf.net.uring.IoUringTransport;
-
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.Server;
 import dev.iobuf.uring.reactor.EventLoopGroup;

@@ -1,7 +1,6 @@
 package dev.iobuf.net;
 
 import dev.iobuf.net.uring.IoUringTransport;
-
 import dev.iobuf.testing.LoopAllocation;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;

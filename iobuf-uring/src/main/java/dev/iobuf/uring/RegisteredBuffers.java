@@ -44,11 +44,6 @@ final class RegisteredBuffers {
         table = new Table(address, length);
     }
 
-    /** Slots of the table (0 when nothing is registered). */
-    int slots() {
-        return table.address.length;
-    }
-
     /** The index whose region holds all of {@code [addr, addr + len)}, or -1. */
     int indexOf(long addr, long len) {
         Table t = table;

@@ -58,9 +58,6 @@ interface ConnectionLoop {
     /** The view of receive buffer {@code bid} handlers see (the same segment for each id). */
     MemorySegment receiveView(int bid);
 
-    /** The address of receive buffer {@code bid}. */
-    long receiveAddress(int bid);
-
     /** The kernel filled {@code bid} (statistics). */
     void taken(int bid);
 
@@ -73,9 +70,6 @@ interface ConnectionLoop {
     // ---- send buffers
 
     BufferPool sendPool();
-
-    /** The address of send buffer {@code index}. */
-    long sendAddress(int index);
 
     // ---- the loop's lists (each entry is in a list at most once; the caller keeps the flag)
 

@@ -1,6 +1,7 @@
 package dev.iobuf.net.uring;
 
 import dev.iobuf.alloc.BufferRegistrar;
+import dev.iobuf.internal.Libc;
 import dev.iobuf.net.Connection;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.pool.BufferPool;
@@ -38,7 +39,6 @@ final class NetLoop implements ConnectionLoop {
      * iteration.
      */
     private static final AtomicInteger GROUPS = new AtomicInteger(0x4000);
-    private static final int MSG_NOSIGNAL = 0x4000;
 
     final EventLoop loop;
     private final UringServer server;
@@ -48,7 +48,6 @@ final class NetLoop implements ConnectionLoop {
     private final int group;
     private final HeldBuffers held;
     private final BufferRing ring;
-    private final Executor executor;
 
     private UringConnection[] conns = new UringConnection[64];
     private int connCount;
@@ -82,7 +81,6 @@ final class NetLoop implements ConnectionLoop {
         this.config = config;
         this.recvPool = recvPool;
         this.sendPool = sendPool;
-        this.executor = loop;
         this.group = GROUPS.getAndIncrement() & 0xFFFF;
         this.held = new HeldBuffers(recvPool.capacity());
         this.idleNanos = config.idleTimeout().toNanos();
@@ -189,7 +187,7 @@ final class NetLoop implements ConnectionLoop {
 
     @Override
     public Executor executor() {
-        return executor;
+        return loop;
     }
 
     @Override
@@ -221,7 +219,7 @@ final class NetLoop implements ConnectionLoop {
             sqe = null;
             if (fixed >= 0) {
                 try {
-                    sqe = loop.sqe().sendZcFixed(fd, address, length, MSG_NOSIGNAL, 0, fixed);
+                    sqe = loop.sqe().sendZcFixed(fd, address, length, Libc.MSG_NOSIGNAL, 0, fixed);
                     registeredSends++;
                 } catch (IllegalArgumentException unregistered) {
                     // someone emptied our slot of the ring's table (which its users must not do):
@@ -229,11 +227,11 @@ final class NetLoop implements ConnectionLoop {
                 }
             }
             if (sqe == null) {
-                sqe = loop.sqe().sendZc(fd, address, length, MSG_NOSIGNAL, 0);
+                sqe = loop.sqe().sendZc(fd, address, length, Libc.MSG_NOSIGNAL, 0);
             }
             zeroCopySends++;
         } else {
-            sqe = loop.sqe().send(fd, address, length, MSG_NOSIGNAL);
+            sqe = loop.sqe().send(fd, address, length, Libc.MSG_NOSIGNAL);
         }
         sqe.userData(userData);
     }
@@ -256,11 +254,6 @@ final class NetLoop implements ConnectionLoop {
     }
 
     @Override
-    public long receiveAddress(int bid) {
-        return recvPool.address(bid);
-    }
-
-    @Override
     public void taken(int bid) {
         recvOutstanding = ++recvOut;
     }
@@ -280,11 +273,6 @@ final class NetLoop implements ConnectionLoop {
     @Override
     public BufferPool sendPool() {
         return sendPool;
-    }
-
-    @Override
-    public long sendAddress(int index) {
-        return sendPool.address(index);
     }
 
     // ---- ConnectionLoop: lists ------------------------------------------------------------------
@@ -384,6 +372,11 @@ final class NetLoop implements ConnectionLoop {
             }
             registered = null;
         }
+        releaseRing();
+    }
+
+    /** The buffer ring is closed (its buffers go back to the receive pool); tells the server and runs the close's continuation. */
+    private void releaseRing() {
         ring.close();
         recvOutstanding = recvOut = 0;
         server.loopReleased(this);
@@ -404,12 +397,7 @@ final class NetLoop implements ConnectionLoop {
         connCount = 0;
         if (!released) {
             released = true;
-            ring.close();
-            recvOutstanding = recvOut = 0;
-            server.loopReleased(this);
-            if (onReleased != null) {
-                onReleased.run();
-            }
+            releaseRing();
         }
     }
 

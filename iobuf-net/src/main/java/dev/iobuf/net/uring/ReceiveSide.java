@@ -58,18 +58,6 @@ final class ReceiveSide {
         return eof;
     }
 
-    boolean isArmed() {
-        return armed;
-    }
-
-    boolean isPaused() {
-        return paused;
-    }
-
-    boolean hasHeld() {
-        return heldHead >= 0;
-    }
-
     private boolean wantsRecv() {
         return conn.isOpen() && !armed && !eof && !eofPending && !stalled && !paused && heldHead < 0;
     }

@@ -161,7 +161,7 @@ final class SendQueue {
         int n = length[h] - sentOff;
         int idx = buffer[h];
         boolean received = idx < 0;
-        long addr = (received ? loop.receiveAddress(-1 - idx) : loop.sendAddress(idx)) + start[h] + sentOff;
+        long addr = (received ? loop.receiveView(-1 - idx) : pool.segment(idx)).address() + start[h] + sentOff;
         loop.send(conn.fd(), addr, n, received, conn.userData(UringConnection.TAG_SEND));
         inFlight = true;
         conn.started();

@@ -5,12 +5,12 @@ import dev.iobuf.net.BlockingHandler;
 import dev.iobuf.net.Connection;
 import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.reactor.EventLoop;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.Executor;
 
 /**
  * The io_uring transport's {@link BlockingConnection}: a {@link UringConnection} seen through
@@ -44,8 +44,7 @@ final class UringBlockingConnection implements BlockingConnection {
     private static final long PARK_NANOS = 100_000_000L;
 
     private final Connection conn;
-    private final Executor loop;
-    private final dev.iobuf.uring.reactor.EventLoop eventLoop;
+    private final EventLoop loop;
     private final Runnable readTask = this::startRead;
     private final Runnable writeTask = this::continueWrite;
     private final Runnable closeTask = this::closeOnLoop;
@@ -75,10 +74,9 @@ final class UringBlockingConnection implements BlockingConnection {
     private volatile int closeReason;
     private volatile boolean closed;
 
-    UringBlockingConnection(Connection conn, dev.iobuf.uring.reactor.EventLoop eventLoop) {
+    UringBlockingConnection(Connection conn, EventLoop loop) {
         this.conn = conn;
-        this.loop = eventLoop;
-        this.eventLoop = eventLoop;
+        this.loop = loop;
     }
 
     /**
@@ -211,7 +209,7 @@ final class UringBlockingConnection implements BlockingConnection {
         if (closed) {
             throw closedException();
         }
-        if (eventLoop.isTerminated()) {
+        if (loop.isTerminated()) {
             throw new IOException("the connection's event loop has ended");
         }
         loop.execute(task);
@@ -219,7 +217,7 @@ final class UringBlockingConnection implements BlockingConnection {
 
     private void park() throws IOException {
         LockSupport.parkNanos(this, PARK_NANOS);
-        if (eventLoop.isTerminated() && !closed) {
+        if (loop.isTerminated() && !closed) {
             throw new IOException("the connection's event loop has ended");
         }
     }
@@ -341,7 +339,7 @@ final class UringBlockingConnection implements BlockingConnection {
         @Override
         public void onOpen(Connection connection) {
             // The io_uring transport's connections run tasks on their EventLoop.
-            bc = new UringBlockingConnection(connection, (dev.iobuf.uring.reactor.EventLoop) connection.executor());
+            bc = new UringBlockingConnection(connection, (EventLoop) connection.executor());
             UringBlockingConnection c = bc;
             Thread.ofVirtual().name("conn-" + connection.fd()).start(() -> {
                 try {

@@ -135,11 +135,6 @@ final class FakeLoop implements ConnectionLoop {
     }
 
     @Override
-    public long receiveAddress(int bid) {
-        return receive.address(bid);
-    }
-
-    @Override
     public void taken(int bid) {
         taken++;
     }
@@ -157,11 +152,6 @@ final class FakeLoop implements ConnectionLoop {
     @Override
     public BufferPool sendPool() {
         return send;
-    }
-
-    @Override
-    public long sendAddress(int index) {
-        return send.address(index);
     }
 
     @Override
