@@ -8,5 +8,5 @@ module dev.iobuf.core {
     exports dev.iobuf.pool;
     exports dev.iobuf.alloc;
     // What iobuf's modules share and users do not see: the one libc binding.
-    exports dev.iobuf.internal to dev.iobuf.uring, dev.iobuf.net, dev.iobuf.http, dev.iobuf.cli;
+    exports dev.iobuf.internal to dev.iobuf.uring, dev.iobuf.net, dev.iobuf.files, dev.iobuf.http, dev.iobuf.cli;
 }
