@@ -68,6 +68,9 @@ public final class Libc {
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int PROT_NONE = 0x0;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MFD_CLOEXEC = 0x1;
     /** {@code struct sockaddr_in}: family u16, port u16 and address u32 in network order, 8 bytes zero. */
     public static final int SOCKADDR_IN_BYTES = 16;
 
@@ -110,6 +113,8 @@ public final class Libc {
     private static final MethodHandle GETSOCKNAME = link("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
+    private static final MethodHandle MEMFD_CREATE = link("memfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
+    private static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CCS);
 
     private Libc() {
     }
@@ -301,6 +306,24 @@ public final class Libc {
     public static int shutdown(MemorySegment state, int fd, int how) {
         try {
             return result((int) SHUTDOWN.invokeExact(state, fd, how), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code memfd_create(name, flags)} with {@code name} a NUL-terminated string's address: the fd, or {@code -errno}. */
+    public static int memfdCreate(MemorySegment state, long name, int flags) {
+        try {
+            return result((int) MEMFD_CREATE.invokeExact(state, name, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ftruncate(fd, length)}: 0, or {@code -errno}. */
+    public static int ftruncate(MemorySegment state, int fd, long length) {
+        try {
+            return result((int) FTRUNCATE.invokeExact(state, fd, length), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
