@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Memory allocated through the Foreign Function &amp; Memory API is invisible to the JVM's
  * {@code -XX:MaxDirectMemorySize}; this budget is the limit that applies to it. Every slab
  * ({@link NativeSlab}: pools, arenas, provided-buffer rings), every {@link AlignedMemory}
- * segment and every io_uring queue mapping (the SQ and CQ rings and the SQE array, which the
- * kernel allocates for a ring and the ring maps) is reserved here before it is mapped and returned
+ * segment, every {@link MirroredRingBuffer} (its capacity, not the doubled address space) and
+ * every io_uring queue mapping (the SQ and CQ rings and the SQE array, which the kernel
+ * allocates for a ring and the ring maps) is reserved here before it is mapped and returned
  * when it is unmapped. Not counted: small fixed scratch memory in confined or global arenas
  * (an errno slot, a timespec, a syscall's argument struct). An allocation that would pass the limit fails with
  * {@link NativeMemoryExhaustedException} and allocates nothing.

@@ -1,5 +1,6 @@
 /**
  * Aligned native memory: page- and cache-line-aligned segments, huge-page backed slabs,
- * {@code struct iovec} arrays and accounting of every native byte the library allocates.
+ * {@code struct iovec} arrays, a mirrored ring buffer whose spans never wrap, and accounting of
+ * every native byte the library allocates.
  */
 package dev.iobuf.memory;
