@@ -13,6 +13,7 @@ public final class Opcode {
     public static final int WRITE_FIXED = 5;
     public static final int POLL_ADD = 6;
     public static final int POLL_REMOVE = 7;
+    /** 5.2 */
     public static final int SYNC_FILE_RANGE = 8;
     public static final int SENDMSG = 9;
     public static final int RECVMSG = 10;
@@ -26,34 +27,47 @@ public final class Opcode {
     public static final int LINK_TIMEOUT = 15;
     /** 5.5 */
     public static final int CONNECT = 16;
+    /** 5.6 */
     public static final int FALLOCATE = 17;
+    /** 5.6 */
     public static final int OPENAT = 18;
     /** 5.6 */
     public static final int CLOSE = 19;
     public static final int FILES_UPDATE = 20;
+    /** 5.6 */
     public static final int STATX = 21;
     /** 5.6 */
     public static final int READ = 22;
     /** 5.6 */
     public static final int WRITE = 23;
+    /** 5.6 */
     public static final int FADVISE = 24;
+    /** 5.6 */
     public static final int MADVISE = 25;
     /** 5.6 */
     public static final int SEND = 26;
     /** 5.6 */
     public static final int RECV = 27;
+    /** 5.6 */
     public static final int OPENAT2 = 28;
     public static final int EPOLL_CTL = 29;
+    /** 5.7 */
     public static final int SPLICE = 30;
     public static final int PROVIDE_BUFFERS = 31;
     public static final int REMOVE_BUFFERS = 32;
+    /** 5.8 */
     public static final int TEE = 33;
     /** 5.11 */
     public static final int SHUTDOWN = 34;
+    /** 5.11 */
     public static final int RENAMEAT = 35;
+    /** 5.11 */
     public static final int UNLINKAT = 36;
+    /** 5.15 */
     public static final int MKDIRAT = 37;
+    /** 5.15 */
     public static final int SYMLINKAT = 38;
+    /** 5.15 */
     public static final int LINKAT = 39;
     public static final int MSG_RING = 40;
     public static final int FSETXATTR = 41;
@@ -69,11 +83,15 @@ public final class Opcode {
     public static final int SENDMSG_ZC = 48;
     /** 6.7 */
     public static final int READ_MULTISHOT = 49;
+    /** 6.7 */
     public static final int WAITID = 50;
+    /** 6.7 */
     public static final int FUTEX_WAIT = 51;
+    /** 6.7 */
     public static final int FUTEX_WAKE = 52;
     public static final int FUTEX_WAITV = 53;
     public static final int FIXED_FD_INSTALL = 54;
+    /** 6.9 */
     public static final int FTRUNCATE = 55;
     /** 6.11 */
     public static final int BIND = 56;

@@ -38,8 +38,10 @@ import static dev.iobuf.uring.SqeLayout.USER_DATA;
  * <p>An operation method sets the opcode and the fields its name promises; the user data and
  * the {@linkplain #flags(int) SQE flags} are set separately. Addresses are native addresses
  * (from {@link MemorySegment#address()}) of memory that must stay valid until the operation
- * completes; overloads taking a {@code MemorySegment} accept native segments only. For newer
- * operations, fill the fields with the raw setters ({@link #opcode}, {@link #fd}, {@link #addr}...).
+ * completes; overloads taking a {@code MemorySegment} accept native segments only. The field each
+ * method writes is where liburing's {@code io_uring_prep_*} of the same name puts it. For the
+ * operations without a method, fill the fields with the raw setters ({@link #opcode}, {@link #fd},
+ * {@link #addr}...).
  *
  * <p>Not thread-safe, like the ring it belongs to.
  *
@@ -288,6 +290,19 @@ public final class Sqe {
         return rw(Opcode.WRITE, fd, address(buffer), length(buffer), offset);
     }
 
+    /**
+     * READ_MULTISHOT (6.7): reads {@code fd} again every time it has data, each time into a buffer
+     * the kernel picks from provided-buffer group {@code group}; one CQE per read, {@code res} the
+     * bytes read and {@link CqeFlags#bufferId} the buffer, with {@link CqeFlags#MORE} while it stays
+     * armed. {@code len} 0 reads up to the buffer's size. {@code fd} must be pollable (a pipe, socket,
+     * eventfd...), else {@code -EBADFD}; {@code offset} is 0 or -1 for such files. It ends with a CQE
+     * without MORE: {@code res} 0 at end of file, {@code -ENOBUFS} when the group ran dry (re-arm it),
+     * or {@code -errno}.
+     */
+    public Sqe readMultishot(int fd, int len, long offset, int group) {
+        return rw(Opcode.READ_MULTISHOT, fd, 0, len, offset).bufferSelect(group);
+    }
+
     /** READV into {@code count} iovecs at {@code iovecs}. */
     public Sqe readv(int fd, long iovecs, int count, long offset) {
         return rw(Opcode.READV, fd, iovecs, count, offset);
@@ -416,6 +431,74 @@ public final class Sqe {
     }
 
     /**
+     * SYNC_FILE_RANGE (5.2), as {@code sync_file_range(2)}: starts and/or waits for writeback of
+     * the {@code length} bytes at {@code offset} (0: to the end of the file), as {@code flags}
+     * ({@link OpFlags#SYNC_FILE_RANGE_WAIT_BEFORE}, {@link OpFlags#SYNC_FILE_RANGE_WRITE},
+     * {@link OpFlags#SYNC_FILE_RANGE_WAIT_AFTER}) say. Writes no metadata: not a durability
+     * guarantee. {@code res} is 0 or {@code -errno}.
+     */
+    public Sqe syncFileRange(int fd, long offset, int length, int flags) {
+        return rw(Opcode.SYNC_FILE_RANGE, fd, 0, length, offset).opFlags(flags);
+    }
+
+    /**
+     * FALLOCATE (5.6), as {@code fallocate(2)}: allocates (mode 0, growing the file if the range
+     * ends past its end), or as {@code mode} says ({@link OpFlags#FALLOC_FL_KEEP_SIZE},
+     * {@link OpFlags#FALLOC_FL_PUNCH_HOLE}, {@link OpFlags#FALLOC_FL_ZERO_RANGE}), the
+     * {@code length} bytes at {@code offset}. {@code res} is 0, or {@code -EOPNOTSUPP} when the
+     * file system cannot do that mode, or another {@code -errno}.
+     */
+    public Sqe fallocate(int fd, int mode, long offset, long length) {
+        return rw(Opcode.FALLOCATE, fd, length, mode, offset);
+    }
+
+    /**
+     * FADVISE (5.6), as {@code posix_fadvise(2)}: tells the kernel how the {@code length} bytes at
+     * {@code offset} (length 0: to the end of the file) will be used ({@link OpFlags#POSIX_FADV_WILLNEED}
+     * starts reading them in, {@link OpFlags#POSIX_FADV_DONTNEED} drops them from the page cache...).
+     * {@code res} is 0 or {@code -errno}. The length is the 64-bit one in {@code addr}
+     * ({@code io_uring_prep_fadvise64}), which kernels from 6.11 read; older ones answer
+     * {@code -EINVAL} to a non-zero length: there, put a 32-bit length in {@code len} with the raw
+     * setters.
+     */
+    public Sqe fadvise(int fd, long offset, long length, int advice) {
+        return rw(Opcode.FADVISE, fd, length, 0, offset).opFlags(advice);
+    }
+
+    /**
+     * FTRUNCATE (6.9), as {@code ftruncate(2)}: sets the size of the file open as {@code fd} (for
+     * writing) to {@code length}, cutting it or extending it with zeros. {@code res} is 0 or
+     * {@code -errno}.
+     */
+    public Sqe ftruncate(int fd, long length) {
+        return rw(Opcode.FTRUNCATE, fd, 0, 0, length);
+    }
+
+    /**
+     * SPLICE (5.7), as {@code splice(2)}: moves up to {@code len} bytes from {@code fdIn} to
+     * {@code fdOut} without a copy through user memory; one of the two must be a pipe. An offset is
+     * the file position to use, or -1: for a pipe (which must be given -1) or to use and advance the
+     * file's own position. {@code spliceFlags}: {@link OpFlags#SPLICE_F_MOVE},
+     * {@link OpFlags#SPLICE_F_NONBLOCK}, {@link OpFlags#SPLICE_F_MORE}, and
+     * {@link OpFlags#SPLICE_F_FD_IN_FIXED} when {@code fdIn} is a fixed-file index ({@link #fixedFile()}
+     * says so of {@code fdOut}). {@code res} is the number of bytes moved, which may be short; 0 at
+     * the end of the input.
+     */
+    public Sqe splice(int fdIn, long offIn, int fdOut, long offOut, int len, int spliceFlags) {
+        return rw(Opcode.SPLICE, fdOut, offIn, len, offOut).fileIndexRaw(fdIn).opFlags(spliceFlags);
+    }
+
+    /**
+     * TEE (5.8), as {@code tee(2)}: copies up to {@code len} bytes from pipe {@code fdIn} to pipe
+     * {@code fdOut} without consuming them from {@code fdIn}. {@code spliceFlags} as for
+     * {@link #splice}. {@code res} is the number of bytes duplicated; 0 when {@code fdIn} had none
+     * and no writer.
+     */
+    public Sqe tee(int fdIn, int fdOut, int len, int spliceFlags) {
+        return rw(Opcode.TEE, fdOut, 0, len, 0).fileIndexRaw(fdIn).opFlags(spliceFlags);
+    }
+
+    /**
      * OPENAT: opens the NUL-terminated path at {@code path} relative to {@code dirFd}
      * ({@link #AT_FDCWD}: the working directory); {@code res} is the new fd.
      */
@@ -425,7 +508,8 @@ public final class Sqe {
 
     /**
      * OPENAT into fixed-file slot {@code fileIndex} (or {@link OpFlags#FILE_INDEX_ALLOC}: the kernel
-     * picks one and returns it in {@code res}) instead of a regular fd.
+     * picks one and returns it in {@code res}) instead of a regular fd. The kernel refuses
+     * {@code O_CLOEXEC} in the flags of a direct open ({@code -EINVAL}).
      */
     public Sqe openatDirect(int dirFd, long path, int openFlags, int mode, int fileIndex) {
         return openat(dirFd, path, openFlags, mode).fileIndexRaw(directSlot(fileIndex));
@@ -441,9 +525,80 @@ public final class Sqe {
         return rw(Opcode.CLOSE, 0, 0, 0, 0).fileIndexRaw(fileIndex + 1);
     }
 
-    /** STATX of the path at {@code path} into the {@code struct statx} at {@code statxBuf}. */
+    /**
+     * STATX (5.6), as {@code statx(2)}: writes what {@code mask} asks of the path at {@code path}
+     * (relative to {@code dirFd}; {@code flags} such as {@code AT_EMPTY_PATH}) into the 256-byte
+     * {@code struct statx} at {@code statxBuf}. {@code res} is 0 or {@code -errno}.
+     */
     public Sqe statx(int dirFd, long path, int flags, int mask, long statxBuf) {
         return rw(Opcode.STATX, dirFd, path, mask, statxBuf).opFlags(flags);
+    }
+
+    /**
+     * OPENAT2 (5.6), as {@code openat2(2)}: opens the NUL-terminated path at {@code path} relative to
+     * {@code dirFd} as the {@code struct open_how} at {@code openHow} says: 24 bytes, u64 flags
+     * (the open flags), u64 mode, u64 resolve ({@link OpFlags#RESOLVE_BENEATH}...); {@code howSize}
+     * is its size, 24. {@code res} is the new fd, or {@code -errno} ({@code -EXDEV} for a path the
+     * resolve bits forbid, {@code -EINVAL} for unknown bits or a mode without {@code O_CREAT}).
+     */
+    public Sqe openat2(int dirFd, long path, long openHow, int howSize) {
+        return rw(Opcode.OPENAT2, dirFd, path, howSize, openHow);
+    }
+
+    /**
+     * OPENAT2 into fixed-file slot {@code fileIndex} (or {@link OpFlags#FILE_INDEX_ALLOC}: the kernel
+     * picks one and returns it in {@code res}; else {@code res} is 0) instead of a regular fd. The
+     * kernel refuses {@code O_CLOEXEC} in the flags of a direct open ({@code -EINVAL}).
+     */
+    public Sqe openat2Direct(int dirFd, long path, long openHow, int howSize, int fileIndex) {
+        return openat2(dirFd, path, openHow, howSize).fileIndexRaw(directSlot(fileIndex));
+    }
+
+    /**
+     * UNLINKAT (5.11), as {@code unlinkat(2)}: removes the name at {@code path} relative to
+     * {@code dirFd}; with {@link OpFlags#AT_REMOVEDIR}, an empty directory. {@code res} is 0 or
+     * {@code -errno}.
+     */
+    public Sqe unlinkat(int dirFd, long path, int flags) {
+        return rw(Opcode.UNLINKAT, dirFd, path, 0, 0).opFlags(flags);
+    }
+
+    /**
+     * RENAMEAT (5.11), as {@code renameat2(2)}: renames {@code oldPath} (relative to
+     * {@code oldDirFd}) to {@code newPath} (relative to {@code newDirFd}); {@code flags}:
+     * {@link OpFlags#RENAME_NOREPLACE}, {@link OpFlags#RENAME_EXCHANGE}. {@code res} is 0 or
+     * {@code -errno}.
+     */
+    public Sqe renameat(int oldDirFd, long oldPath, int newDirFd, long newPath, int flags) {
+        return rw(Opcode.RENAMEAT, oldDirFd, oldPath, newDirFd, newPath).opFlags(flags);
+    }
+
+    /**
+     * MKDIRAT (5.15), as {@code mkdirat(2)}: creates the directory {@code path} relative to
+     * {@code dirFd} with permissions {@code mode} (less the umask). {@code res} is 0 or
+     * {@code -errno} ({@code -EEXIST} when the name exists).
+     */
+    public Sqe mkdirat(int dirFd, long path, int mode) {
+        return rw(Opcode.MKDIRAT, dirFd, path, mode, 0);
+    }
+
+    /**
+     * LINKAT (5.15), as {@code linkat(2)}: makes {@code newPath} (relative to {@code newDirFd}) a
+     * hard link to {@code oldPath} (relative to {@code oldDirFd}); {@code flags}
+     * {@link OpFlags#AT_SYMLINK_FOLLOW} links to what a symbolic link points at. {@code res} is 0 or
+     * {@code -errno}.
+     */
+    public Sqe linkat(int oldDirFd, long oldPath, int newDirFd, long newPath, int flags) {
+        return rw(Opcode.LINKAT, oldDirFd, oldPath, newDirFd, newPath).opFlags(flags);
+    }
+
+    /**
+     * SYMLINKAT (5.15), as {@code symlinkat(2)}: makes {@code linkPath} (relative to
+     * {@code newDirFd}) a symbolic link whose text is the string at {@code target}. {@code res} is
+     * 0 or {@code -errno}.
+     */
+    public Sqe symlinkat(long target, int newDirFd, long linkPath) {
+        return rw(Opcode.SYMLINKAT, newDirFd, target, 0, linkPath);
     }
 
     /**
@@ -467,6 +622,22 @@ public final class Sqe {
     /** CONNECT to the {@code addrLen}-byte sockaddr at {@code sockaddr}. */
     public Sqe connect(int fd, long sockaddr, int addrLen) {
         return rw(Opcode.CONNECT, fd, sockaddr, 0, addrLen);
+    }
+
+    /**
+     * BIND (6.11), as {@code bind(2)}: gives socket {@code fd} the {@code addrLen}-byte address at
+     * {@code sockaddr}. {@code res} is 0 or {@code -errno} ({@code -EADDRINUSE}...).
+     */
+    public Sqe bind(int fd, long sockaddr, int addrLen) {
+        return rw(Opcode.BIND, fd, sockaddr, 0, addrLen);
+    }
+
+    /**
+     * LISTEN (6.11), as {@code listen(2)}: makes socket {@code fd} accept connections, queueing up
+     * to {@code backlog} of them. {@code res} is 0 or {@code -errno}.
+     */
+    public Sqe listen(int fd, int backlog) {
+        return rw(Opcode.LISTEN, fd, 0, backlog, 0);
     }
 
     /** SEND {@code len} bytes; {@code res} may be short. */
@@ -597,6 +768,51 @@ public final class Sqe {
     /** ASYNC_CANCEL every request in flight on the ring. */
     public Sqe cancelAll() {
         return rw(Opcode.ASYNC_CANCEL, -1, 0, 0, 0).opFlags(OpFlags.CANCEL_ANY | OpFlags.CANCEL_ALL);
+    }
+
+    /**
+     * MADVISE (5.6), as {@code madvise(2)}: advises the kernel about the {@code length} bytes of
+     * memory at {@code addr}, which must be page-aligned ({@link OpFlags#MADV_WILLNEED},
+     * {@link OpFlags#MADV_DONTNEED}, {@link OpFlags#MADV_POPULATE_READ}...). {@code res} is 0 or
+     * {@code -errno}. The length is the 64-bit one in {@code off} ({@code io_uring_prep_madvise64}),
+     * which kernels from 6.11 read; older ones answer {@code -EINVAL}: there, put a 32-bit length
+     * in {@code len} with the raw setters.
+     */
+    public Sqe madvise(long addr, long length, int advice) {
+        return rw(Opcode.MADVISE, -1, addr, 0, length).opFlags(advice);
+    }
+
+    /**
+     * FUTEX_WAIT (6.7), as {@code futex_wait(2)}: if the futex at {@code futexAddr} still holds
+     * {@code value}, waits until a wake whose mask shares a bit with {@code mask} (non-zero;
+     * {@link OpFlags#FUTEX_BITSET_MATCH_ANY}) wakes it. {@code futexFlags}: the size and
+     * {@link OpFlags#FUTEX2_PRIVATE} ({@link OpFlags#FUTEX2_SIZE_U32} for a 32-bit word);
+     * {@code flags} are io_uring's own and must be 0 for now. {@code res} is 0 once woken,
+     * {@code -EAGAIN} when the word did not hold {@code value}, {@code -ECANCELED} when cancelled.
+     */
+    public Sqe futexWait(long futexAddr, long value, long mask, int futexFlags, int flags) {
+        return rw(Opcode.FUTEX_WAIT, futexFlags, futexAddr, 0, value).opFlags(flags).addr3(mask);
+    }
+
+    /**
+     * FUTEX_WAKE (6.7), as {@code futex_wake(2)}: wakes up to {@code count} waiters on the futex at
+     * {@code futexAddr} whose mask shares a bit with {@code mask}; the flags as for
+     * {@link #futexWait}. {@code res} is the number woken (0 when nobody waited).
+     */
+    public Sqe futexWake(long futexAddr, long count, long mask, int futexFlags, int flags) {
+        return rw(Opcode.FUTEX_WAKE, futexFlags, futexAddr, 0, count).opFlags(flags).addr3(mask);
+    }
+
+    /**
+     * WAITID (6.7), as {@code waitid(2)}: waits for a child of this process to change state, which
+     * {@code idType} ({@link OpFlags#P_PID}, {@link OpFlags#P_ALL}, {@link OpFlags#P_PIDFD}...) and
+     * {@code id} choose and {@code options} ({@link OpFlags#WEXITED}, {@link OpFlags#WNOHANG},
+     * {@link OpFlags#WNOWAIT}...) describe, and writes its {@code siginfo_t} (128 bytes) to
+     * {@code infop} (may be 0). {@code flags} are io_uring's own and must be 0 for now. {@code res}
+     * is 0, or {@code -ECHILD} when no such child is (still) waitable.
+     */
+    public Sqe waitid(int idType, int id, long infop, int options, int flags) {
+        return rw(Opcode.WAITID, id, 0, idType, infop).opFlags(flags).fileIndexRaw(options);
     }
 
     private static int directSlot(int fileIndex) {
