@@ -37,13 +37,8 @@ import java.lang.invoke.VarHandle;
  * it has finished reading them. Nothing blocks: a full ring shows zero writable bytes, an empty
  * one zero readable bytes, and the caller decides how to wait.
  *
- * <p>{@link #writableBytes()} and {@link #readableBytes()} are lower bounds: each side keeps a
- * copy of the other side's index and re-reads the real one only when its copy shows the ring
- * full (producer) or empty (consumer), so a producer may be offered fewer bytes than are free
- * until it has used what it was offered. Never spin waiting for {@code writableBytes() >= n} or
- * {@code readableBytes() >= n}: use what is offered, or call {@link #write(MemorySegment)} and
- * {@link #read(MemorySegment)}, which re-read the other index when the copy is too small for
- * their request.
+ * <p>{@link #writableBytes()} and {@link #readableBytes()} read the other side's position each
+ * time, so waiting in a loop for {@code writableBytes() >= n} ends once the consumer made room.
  *
  * <p>Nothing on the data path allocates except {@link #writeSegment()} and
  * {@link #readSegment()}, which return a slice (a small object, often removed by escape analysis);
@@ -82,8 +77,9 @@ public final class MirroredRingBuffer extends MirroredRingPad2 implements AutoCl
      * bytes below head + capacity, so the consumer's reads of a lap happen before the producer's
      * writes of the next. On x86-64 both are plain moves; on aarch64 stlr and ldar.
      *
-     * Cached indices. Each side reads the other's line only when its copy of the other's index
-     * is not enough: the producer refreshes headCache when it shows the ring full (or too full
+     * Cached indices. writableBytes() and readableBytes() always read the other side's index
+     * (a caller may wait in a loop on them). write(src) and read(dst) read it only when their copy
+     * of the other's index is not enough: the producer refreshes headCache when it shows the ring full (or too full
      * for a write(src)), the consumer refreshes tailCache when it shows the ring empty (or too
      * empty for a read(dst)). A stale copy is safe: head and tail only grow, so a stale headCache
      * understates the free space and a stale tailCache the readable bytes, and each copy was
@@ -221,18 +217,14 @@ public final class MirroredRingBuffer extends MirroredRingPad2 implements AutoCl
 
     /**
      * Producer: how many bytes may be written now, in one contiguous span from
-     * {@link #writeSegment()} or {@link #writeAddress()}. Zero only when the ring is full; a lower
-     * bound otherwise (see the class description).
+     * {@link #writeSegment()} or {@link #writeAddress()}, as of the consumer's last
+     * {@link #commitRead}. Zero only when the ring is full.
      */
     public long writableBytes() {
         ensureOpen();
-        long t = tail;
-        long free = capacity - (t - headCache);
-        if (free == 0) {
-            headCache = (long) HEAD.getAcquire(this);
-            free = capacity - (t - headCache);
-        }
-        return free;
+        // always fresh: a caller may wait in a loop for room, which a stale cache would never show
+        headCache = (long) HEAD.getAcquire(this);
+        return capacity - (tail - headCache);
     }
 
     /**
@@ -301,18 +293,13 @@ public final class MirroredRingBuffer extends MirroredRingPad2 implements AutoCl
 
     /**
      * Consumer: how many bytes may be read now, in one contiguous span from
-     * {@link #readSegment()} or {@link #readAddress()}. Zero only when the ring is empty; a lower
-     * bound otherwise (see the class description).
+     * {@link #readSegment()} or {@link #readAddress()}, as of the producer's last
+     * {@link #commitWrite}. Zero only when the ring is empty.
      */
     public long readableBytes() {
         ensureOpen();
-        long h = head;
-        long available = tailCache - h;
-        if (available == 0) {
-            tailCache = (long) TAIL.getAcquire(this);
-            available = tailCache - h;
-        }
-        return available;
+        tailCache = (long) TAIL.getAcquire(this);
+        return tailCache - head;
     }
 
     /**
