@@ -20,14 +20,24 @@ public final class Errno {
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int EXDEV = 18;
     public static final int ENODEV = 19;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int ETXTBSY = 26;
+    public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
+    public static final int ESPIPE = 29;
+    public static final int EROFS = 30;
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
+    public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
     public static final int ENOTSOCK = 88;
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
@@ -43,6 +53,7 @@ public final class Errno {
     public static final int ECONNREFUSED = 111;
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
+    public static final int EDQUOT = 122;
     public static final int ECANCELED = 125;
     public static final int EOWNERDEAD = 130;
 
@@ -61,6 +72,17 @@ public final class Errno {
         def(EFAULT, "EFAULT", "bad address");
         def(EBUSY, "EBUSY", "device or resource busy");
         def(EEXIST, "EEXIST", "already exists (for a SINGLE_ISSUER ring: submitted from a second thread)");
+        def(EXDEV, "EXDEV", "cross-device link or rename");
+        def(ENOTDIR, "ENOTDIR", "not a directory");
+        def(EISDIR, "EISDIR", "is a directory");
+        def(ETXTBSY, "ETXTBSY", "text file busy");
+        def(EFBIG, "EFBIG", "file too large");
+        def(ESPIPE, "ESPIPE", "illegal seek (a pipe or socket has no offset)");
+        def(EROFS, "EROFS", "read-only file system");
+        def(ENAMETOOLONG, "ENAMETOOLONG", "file name too long");
+        def(ENOTEMPTY, "ENOTEMPTY", "directory not empty");
+        def(ELOOP, "ELOOP", "too many levels of symbolic links");
+        def(EDQUOT, "EDQUOT", "disk quota exceeded");
         def(ENODEV, "ENODEV", "no such device, or the file does not support this operation");
         def(EINVAL, "EINVAL", "invalid argument");
         def(ENFILE, "ENFILE", "too many open files in the system");
@@ -103,11 +125,11 @@ public final class Errno {
         return n != null ? n : "errno " + e;
     }
 
-    /** What the value means, e.g. {@code "bad file descriptor"}; {@code "unknown error"} when unknown. */
+    /** What the value means, e.g. {@code "bad file descriptor"}; the C library's text ({@code strerror}) for a value this class does not name. */
     public static String meaning(int errno) {
         int e = Math.abs(errno);
         String m = e < MEANINGS.length ? MEANINGS[e] : null;
-        return m != null ? m : "unknown error";
+        return m != null ? m : dev.iobuf.internal.Libc.strerror(e);
     }
 
     /** Name and meaning together: {@code "EBADF (bad file descriptor)"}. */

@@ -11,7 +11,9 @@ class ErrnoTest {
         assertThat(Errno.name(-Errno.ENOBUFS)).isEqualTo("ENOBUFS");
         assertThat(Errno.describe(-62)).isEqualTo("ETIME (timer expired)");
         assertThat(Errno.name(4000)).isEqualTo("errno 4000");
-        assertThat(Errno.meaning(4000)).isEqualTo("unknown error");
+        assertThat(Errno.meaning(4000)).isEqualTo("Unknown error 4000");     // the C library's words
+        assertThat(Errno.meaning(71)).isEqualTo("Protocol error");           // EPROTO: not named here
+        assertThat(Errno.describe(-Errno.EISDIR)).isEqualTo("EISDIR (is a directory)");
     }
 
     @Test
