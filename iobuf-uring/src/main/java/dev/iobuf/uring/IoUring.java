@@ -176,6 +176,11 @@ public final class IoUring implements AutoCloseable {
         return buffers.indexOf(memory.address(), memory.byteSize());
     }
 
+    /** Like {@link #registeredBufferIndex(MemorySegment)} for {@code [address, address + length)}; allocates nothing. */
+    public int registeredBufferIndex(long address, long length) {
+        return buffers.indexOf(address, length);
+    }
+
     /**
      * Like {@link #nextSqe()}, but when the SQ is full submits what it holds (under SQPOLL: waits
      * for the kernel thread to make room) and tries again.

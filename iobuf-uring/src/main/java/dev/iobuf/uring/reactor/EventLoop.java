@@ -281,6 +281,16 @@ public final class EventLoop implements Executor, AutoCloseable {
         return fileTable;
     }
 
+    /**
+     * The index of the buffer registered on the loop's ring (by any tenant of its
+     * {@linkplain #bufferTable() table}) that holds all of {@code [address, address + length)}, or
+     * -1: whether a read or write of that memory can be a fixed-buffer operation. Loop thread.
+     */
+    public int registeredBufferIndex(long address, long length) {
+        checkInLoop();
+        return ring.registeredBufferIndex(address, length);
+    }
+
     /** Native memory that lives as long as the loop (e.g. a timer's timespec). Loop thread. */
     public MemorySegment allocate(long bytes, long alignment) {
         checkInLoop();
