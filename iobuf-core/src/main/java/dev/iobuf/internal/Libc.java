@@ -68,6 +68,8 @@ public final class Libc {
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int F_SETPIPE_SZ = 1031;
+    public static final int F_GETPIPE_SZ = 1032;
     public static final int PROT_NONE = 0x0;
     public static final int MAP_FIXED = 0x10;
     public static final int MFD_CLOEXEC = 0x1;
@@ -115,6 +117,9 @@ public final class Libc {
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
     private static final MethodHandle MEMFD_CREATE = link("memfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle FTRUNCATE = link("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CCS);
+    private static final MethodHandle PIPE2 = link("pipe2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
+    private static final MethodHandle FCNTL = link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), CCS);
 
     private Libc() {
     }
@@ -324,6 +329,24 @@ public final class Libc {
     public static int ftruncate(MemorySegment state, int fd, long length) {
         try {
             return result((int) FTRUNCATE.invokeExact(state, fd, length), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code pipe2(fds, flags)}: writes the read end then the write end as two ints at {@code fds}; 0, or {@code -errno}. */
+    public static int pipe2(MemorySegment state, long fds, int flags) {
+        try {
+            return result((int) PIPE2.invokeExact(state, fds, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fcntl(fd, cmd, arg)} for the commands taking an int: the result, or {@code -errno}. */
+    public static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
+        try {
+            return result((int) FCNTL.invokeExact(state, fd, cmd, arg), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

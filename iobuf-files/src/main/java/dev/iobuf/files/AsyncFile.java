@@ -10,6 +10,7 @@ import dev.iobuf.uring.Opcode;
 import dev.iobuf.uring.Sqe;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
+import dev.iobuf.uring.reactor.SpliceSender;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -318,6 +319,24 @@ public final class AsyncFile {
         op.len = iov.count();
         op.off = position;
         submit(op);
+    }
+
+    /**
+     * Sends {@code length} bytes of the file from {@code position} to {@code socketFd} through
+     * {@code sender}'s pipe, without the bytes passing through user memory ({@code SPLICE});
+     * {@code done} gets the bytes sent. Not counted among this file's operations in flight: close
+     * the file only after {@code done} was called.
+     *
+     * @param socketFixed whether {@code socketFd} is a slot of the loop's file table
+     */
+    public void sendTo(SpliceSender sender, long position, long length, int socketFd, boolean socketFixed,
+                       SpliceSender.Done done) {
+        if (state != OPEN) {
+            throw new IllegalStateException(path + " is " + (state == OPENING ? "not open yet" : "closed"));
+        }
+        checkPosition(position);
+        sender.send(fixedSlot != null ? fixedSlot.slot(0) : fd, fixedSlot != null, position, length,
+                socketFd, socketFixed, done);
     }
 
     // ---- syncing and shaping --------------------------------------------------------------------

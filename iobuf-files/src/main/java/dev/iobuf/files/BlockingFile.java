@@ -5,6 +5,7 @@ import dev.iobuf.memory.IoVec;
 import dev.iobuf.pool.PooledBuffer;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.reactor.EventLoop;
+import dev.iobuf.uring.reactor.SpliceSender;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -194,6 +195,44 @@ public final class BlockingFile implements AutoCloseable {
             }
             done += n;
         }
+    }
+
+    /**
+     * Sends {@code length} bytes of the file from {@code position} to the socket (or pipe, or
+     * file) {@code socketFd} without copying them through user memory: {@code SPLICE} through a
+     * pipe, sendfile's way. Blocks until all are sent or the file ended.
+     *
+     * @return the bytes sent: fewer than {@code length} only when the file ended first
+     * @throws IOException when a splice failed (e.g. {@code EPIPE}: the peer closed), saying how
+     *                     many bytes were sent before
+     */
+    public long sendTo(int socketFd, long position, long length) throws IOException {
+        final class Send extends LoopCall {
+            SpliceSender sender;
+            long sent;
+
+            @Override
+            void start() {
+                sender = SpliceSender.open(loop);
+                try {
+                    file.sendTo(sender, position, length, socketFd, false, (n, error) -> {
+                        sent = n;
+                        sender.close();
+                        onComplete(0, error);
+                    });
+                } catch (RuntimeException e) {
+                    sender.close();
+                    throw e;
+                }
+            }
+        }
+        Send send = new Send();
+        int error = send.call(loop);
+        if (error < 0) {
+            throw FileErrors.exception("splice to fd " + socketFd + " after " + send.sent + " bytes", path(),
+                    OpenFlags.describe(flagsForMessages()), error);
+        }
+        return send.sent;
     }
 
     // ---- the rest -------------------------------------------------------------------------------
