@@ -62,6 +62,19 @@ public interface Connection {
      */
     int writeReceived(long offset, int length);
 
+    /**
+     * Queues {@code length} bytes of the open file {@code fileFd} from {@code position}, to be
+     * sent after what is queued before, without copying them through user memory (sendfile's way;
+     * the io_uring transport splices them through a pipe). The file must stay open, and its bytes
+     * unchanged, until they are sent: until {@link #pendingBytes()} is 0 or the connection closed.
+     * If the file ends first, the bytes up to its end are sent and the queue goes on.
+     *
+     * @return {@code length} when queued; 0 when the send queue is full (wait for
+     *         {@link ConnectionHandler#onWritable}); -1 when the connection is no longer open
+     * @throws IllegalArgumentException for a negative position or length
+     */
+    long sendFile(int fileFd, long position, long length);
+
     /** Bytes queued and not yet acknowledged by a send completion. */
     int pendingBytes();
 

@@ -47,6 +47,12 @@ interface ConnectionLoop {
      */
     void send(int fd, long address, int length, boolean fromReceiveBuffer, long userData);
 
+    /**
+     * Splices {@code length} bytes of {@code fileFd} from {@code position} into socket {@code fd}
+     * with one of the loop's splice senders; {@code done} gets the result on the loop thread.
+     */
+    void sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done);
+
     /** Ends the sending direction of {@code fd} now (a direct call); errors are ignored. */
     void shutdownOutput(int fd);
 

@@ -7,9 +7,11 @@ import dev.iobuf.net.NetConfig;
 import dev.iobuf.pool.BufferPool;
 import dev.iobuf.uring.BufferRing;
 import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.IoUringException;
 import dev.iobuf.uring.Sqe;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
+import dev.iobuf.uring.reactor.SpliceSender;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -54,6 +56,9 @@ final class NetLoop implements ConnectionLoop {
     private final PendingList<ReceiveSide> starved = new PendingList<>();
     private final PendingList<SendQueue> flushes = new PendingList<>();
     private final PendingList<SendQueue> waiters = new PendingList<>();
+    /** Splice senders for file regions (Connection.sendFile): all made, and those free now. */
+    private final List<Splice> splices = new java.util.ArrayList<>();
+    private final java.util.ArrayDeque<Splice> idleSplices = new java.util.ArrayDeque<>();
     private int recycledSinceCheck;
     private boolean buffersFreed;
     private final TimeoutSweep sweep;
@@ -237,6 +242,40 @@ final class NetLoop implements ConnectionLoop {
     }
 
     @Override
+    public void sendFile(int fd, int fileFd, long position, long length, SpliceSender.Done done) {
+        Splice s = idleSplices.poll();
+        if (s == null) {
+            try {
+                s = new Splice(SpliceSender.open(loop));
+            } catch (IoUringException e) {
+                done.onDone(0, -e.errno()); // no pipe (the file limit): the connection fails like a send
+                return;
+            }
+            splices.add(s);
+        }
+        s.target = done;
+        s.sender.send(fileFd, false, position, length, fd, false, s);
+    }
+
+    /** A splice sender of this loop, and the send queue it works for now. */
+    private final class Splice implements SpliceSender.Done {
+        final SpliceSender sender;
+        SpliceSender.Done target;
+
+        Splice(SpliceSender sender) {
+            this.sender = sender;
+        }
+
+        @Override
+        public void onDone(long sent, int error) {
+            SpliceSender.Done t = target;
+            target = null;
+            idleSplices.push(this);
+            t.onDone(sent, error);
+        }
+    }
+
+    @Override
     public void shutdownOutput(int fd) {
         SocketCalls.shutdownOutput(fd);
     }
@@ -378,6 +417,11 @@ final class NetLoop implements ConnectionLoop {
     /** The buffer ring is closed (its buffers go back to the receive pool); tells the server and runs the close's continuation. */
     private void releaseRing() {
         ring.close();
+        for (Splice s : splices) {
+            s.sender.close(); // every connection is gone, so no splice is in flight (or the loop is ending)
+        }
+        splices.clear();
+        idleSplices.clear();
         recvOutstanding = recvOut = 0;
         server.loopReleased(this);
         if (onReleased != null) {

@@ -28,7 +28,13 @@ final class SendQueue {
      * result with F_MORE, kept in zeroCopyResult, then the notification. It stays in flight until
      * the notification, so its buffer is never released or refilled while the kernel may still
      * read it.
+     *
+     * A file region (sendFile) is an entry of its own, marked FILE, with its descriptor, offset and
+     * length in the file arrays; it is sent whole by one of the loop's SpliceSenders (file -> pipe
+     * -> socket), which counts as the one send in flight, and has no buffer to give back.
      */
+    /** The buffer mark of a file-region entry. */
+    private static final int FILE = Integer.MIN_VALUE;
     private final UringConnection conn;
     private final ConnectionLoop loop;
     private final BufferPool pool;
@@ -38,6 +44,11 @@ final class SendQueue {
     /** Per entry: where its bytes start in its buffer (0 for send-pool buffers). */
     private final int[] start;
     private final int[] length;
+    /** Per file-region entry: the file, where the region starts, how long it is. */
+    private final int[] fileFd;
+    private final long[] filePos;
+    private final long[] fileLen;
+    private final dev.iobuf.uring.reactor.SpliceSender.Done spliceDone = this::onSpliceDone;
     private final int mask;
     private final int capacity;
     private int head;
@@ -59,6 +70,9 @@ final class SendQueue {
         this.buffer = new int[depth];
         this.start = new int[depth];
         this.length = new int[depth];
+        this.fileFd = new int[depth];
+        this.filePos = new long[depth];
+        this.fileLen = new long[depth];
         this.mask = depth - 1;
         this.capacity = q;
     }
@@ -73,11 +87,12 @@ final class SendQueue {
 
     /** Bytes queued and not yet acknowledged by a send completion. */
     int pendingBytes() {
-        int n = -sentOff;
+        long n = -sentOff;
         for (int i = 0; i < count; i++) {
-            n += length[(head + i) & mask];
+            int e = (head + i) & mask;
+            n += buffer[e] == FILE ? fileLen[e] : length[e];
         }
-        return n;
+        return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
     /** Copies up to {@code len} bytes (from {@code seg} or else {@code arr}) into the queue; returns how many it took. */
@@ -144,6 +159,26 @@ final class SendQueue {
         return true;
     }
 
+    /** Queues {@code len} bytes of file {@code fd} from {@code pos}, sent by splicing; false when the queue is full. */
+    boolean offerFile(int fd, long pos, long len) {
+        if (count == capacity) {
+            writeBlocked = true;
+            return false;
+        }
+        int t = (head + count) & mask;
+        buffer[t] = FILE;
+        start[t] = 0;
+        length[t] = 0;
+        fileFd[t] = fd;
+        filePos[t] = pos;
+        fileLen[t] = len;
+        count++;
+        if (!inFlight) {
+            requestFlush();
+        }
+        return true;
+    }
+
     void requestFlush() {
         if (!flushQueued) {
             flushQueued = true;
@@ -158,6 +193,12 @@ final class SendQueue {
             return;
         }
         int h = head;
+        if (buffer[h] == FILE) {
+            inFlight = true;
+            conn.started();
+            loop.sendFile(conn.fd(), fileFd[h], filePos[h], fileLen[h], spliceDone);
+            return;
+        }
         int n = length[h] - sentOff;
         int idx = buffer[h];
         boolean received = idx < 0;
@@ -207,6 +248,26 @@ final class SendQueue {
         }
     }
 
+    /** The file region at the head was spliced: all of it, or up to the file's end, or not (an error). */
+    private void onSpliceDone(long sent, int error) {
+        conn.ended();
+        inFlight = false;
+        if (error < 0) {
+            conn.sendFailed(error);
+            return;
+        }
+        conn.touch();
+        head = (head + 1) & mask;
+        count--;
+        sentOff = 0;
+        if (count > 0) {
+            requestFlush();
+        }
+        if (conn.isOpen()) {
+            wakeWriter();
+        }
+    }
+
     /** The loop's send pool has buffers again. */
     void buffersAvailable() {
         waitingForBuffers = false;
@@ -228,7 +289,7 @@ final class SendQueue {
         int idx = buffer[h];
         if (idx >= 0) {
             pool.release(idx);
-        } else {
+        } else if (idx != FILE) {
             loop.recycle(-1 - idx);
         }
     }

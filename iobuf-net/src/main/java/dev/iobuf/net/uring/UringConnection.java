@@ -131,6 +131,17 @@ final class UringConnection implements Connection, CompletionHandler {
     }
 
     @Override
+    public long sendFile(int fileFd, long position, long length) {
+        if (position < 0 || length < 0) {
+            throw new IllegalArgumentException("position and length must not be negative: " + position + ", " + length);
+        }
+        if (state != State.OPEN) {
+            return -1;
+        }
+        return length == 0 || send.offerFile(fileFd, position, length) ? length : 0;
+    }
+
+    @Override
     public int writeReceived(long offset, int length) {
         int bid = receive.deliveringBuffer(offset, length);
         if (state != State.OPEN) {

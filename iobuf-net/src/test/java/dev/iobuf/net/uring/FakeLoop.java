@@ -120,6 +120,11 @@ final class FakeLoop implements ConnectionLoop {
     }
 
     @Override
+    public void sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done) {
+        ops.add("sendFile " + fileFd + " " + position + " " + length);
+    }
+
+    @Override
     public void shutdownOutput(int fd) {
         ops.add("shutdown");
     }

@@ -243,15 +243,17 @@ public final class SpliceSender implements AutoCloseable {
     }
 
     /**
-     * Closes the pipe and leaves the loop. Loop thread.
+     * Closes the pipe and leaves the loop. Loop thread. While the loop shuts down, a transfer in
+     * progress is abandoned (its {@code Done} is not called); otherwise close only after it.
      *
-     * @throws IllegalStateException while a transfer is in progress
+     * @throws IllegalStateException while a transfer is in progress and the loop is not shutting down
      */
     @Override
     public void close() {
-        if (done != null) {
+        if (done != null && !loop.isShuttingDown()) {
             throw new IllegalStateException("a transfer is in progress; close after it is done");
         }
+        done = null;
         if (arena.scope().isAlive()) {
             closed = true;
             if (pipeRead >= 0) {
