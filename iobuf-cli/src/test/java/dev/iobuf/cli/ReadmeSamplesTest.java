@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReadmeSamplesTest {
     private static final String IMPORTS = """
             import dev.iobuf.alloc.*;
+            import dev.iobuf.files.*;
             import dev.iobuf.http.*;
             import dev.iobuf.memory.*;
             import dev.iobuf.net.*;
@@ -43,6 +44,9 @@ class ReadmeSamplesTest {
             import dev.iobuf.uring.*;
             import dev.iobuf.uring.reactor.*;
             import java.lang.foreign.*;
+            import java.nio.channels.FileChannel;
+            import java.nio.file.Path;
+            import java.nio.file.StandardOpenOption;
             import java.util.*;
             """;
 
