@@ -59,6 +59,10 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int SO_REUSEPORT = 15;
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
@@ -113,6 +117,10 @@ public final class Libc {
     private static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
     private static final MethodHandle GETSOCKNAME = link("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
+    private static final MethodHandle GETSOCKOPT = link("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
+    private static final MethodHandle GETPEERNAME = link("getpeername",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
     private static final MethodHandle MEMFD_CREATE = link("memfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
@@ -293,6 +301,24 @@ public final class Libc {
     public static int listen(MemorySegment state, int fd, int backlog) {
         try {
             return result((int) LISTEN.invokeExact(state, fd, backlog), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getsockopt(fd, level, name, value, lengthPointer)}: 0, or {@code -errno}. */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, long value, long lengthPointer) {
+        try {
+            return result((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, lengthPointer), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getpeername(fd, address, lengthPointer)}: 0, or {@code -errno}. */
+    public static int getpeername(MemorySegment state, int fd, long address, long lengthPointer) {
+        try {
+            return result((int) GETPEERNAME.invokeExact(state, fd, address, lengthPointer), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

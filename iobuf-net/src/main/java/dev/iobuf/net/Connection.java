@@ -1,6 +1,9 @@
 package dev.iobuf.net;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.util.concurrent.Executor;
 
 /**
@@ -18,6 +21,27 @@ public interface Connection {
 
     /** Runs tasks on this connection's loop thread, where its methods may be called. */
     Executor executor();
+
+    /** The address this end of the connection is bound to (an {@code InetSocketAddress} or a {@code UnixDomainSocketAddress}). */
+    SocketAddress localAddress();
+
+    /** The peer's address; for a Unix-domain peer usually an empty path; null once the peer is gone. */
+    SocketAddress remoteAddress();
+
+    /**
+     * Sets a socket option of this connection: {@code TCP_NODELAY} (on by default),
+     * {@code SO_KEEPALIVE}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} of
+     * {@link java.net.StandardSocketOptions}, and {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
+     * {@code TCP_KEEPCOUNT} of {@code jdk.net.ExtendedSocketOptions}. On the loop thread (in a
+     * handler); from elsewhere, run it through {@link #executor()}.
+     *
+     * @throws UnsupportedOperationException for another option
+     * @throws IOException                   when the kernel refuses it (naming option and errno)
+     */
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    /** The value of a socket option that {@link #setOption} takes. On the loop thread, like {@link #setOption}. */
+    <T> T getOption(SocketOption<T> option) throws IOException;
 
     /** The socket's file descriptor (for logging and socket options; do not read or close it). */
     int fd();

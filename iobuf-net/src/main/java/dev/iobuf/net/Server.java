@@ -9,8 +9,11 @@ import java.util.List;
  * handler, until {@link #close()}.
  */
 public interface Server extends AutoCloseable {
-    /** The port the server listens on. */
+    /** The port the server listens on; 0 for a Unix-domain socket. */
     int port();
+
+    /** The address the server listens on (an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress}). */
+    java.net.SocketAddress localAddress();
 
     /** The configuration. */
     NetConfig config();

@@ -1,6 +1,9 @@
 package dev.iobuf.net;
 
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -34,4 +37,37 @@ public interface Transport {
      * @throws IOException when the address cannot be bound
      */
     Server serveBlocking(String host, int port, NetConfig config, BlockingHandler handler) throws IOException;
+
+    /**
+     * Listens on {@code address}: an {@code InetSocketAddress} (IPv4, or IPv6, where the wildcard
+     * {@code [::]} also takes IPv4 connections) or a {@code UnixDomainSocketAddress} (the path must
+     * not exist; delete it after {@code close}).
+     */
+    Server serve(SocketAddress address, NetConfig config, Supplier<? extends ConnectionHandler> handlers)
+            throws IOException;
+
+    /** Like {@link #serve(SocketAddress, NetConfig, Supplier)} with one virtual thread per connection. */
+    Server serveBlocking(SocketAddress address, NetConfig config, BlockingHandler handler) throws IOException;
+
+    /**
+     * Connects to {@code remote} (IPv4, IPv6 or Unix-domain); the connection is served by
+     * {@code handler} like an accepted one ({@code onOpen} first). An unresolved
+     * {@code InetSocketAddress} is resolved on a virtual thread, never on a loop thread.
+     *
+     * @param timeout how long the connect may take ({@link Duration#ZERO}: the kernel's own limit)
+     * @return completes with the open connection, or with {@link java.net.ConnectException} (refused),
+     *         {@link java.net.SocketTimeoutException} (the time-out),
+     *         {@link java.net.UnknownHostException}, or an {@link IOException} naming address and errno
+     */
+    CompletableFuture<Connection> connect(SocketAddress remote, NetConfig config, ConnectionHandler handler,
+                                          Duration timeout);
+
+    /**
+     * Connects to {@code remote} and returns the connection in blocking calls (for a virtual thread).
+     *
+     * @throws java.net.ConnectException       when nothing listens there
+     * @throws java.net.SocketTimeoutException when {@code timeout} passed first
+     * @throws IOException                     for other failures, naming the address
+     */
+    BlockingConnection connectBlocking(SocketAddress remote, NetConfig config, Duration timeout) throws IOException;
 }

@@ -7,6 +7,16 @@ import dev.iobuf.net.Server;
 import dev.iobuf.net.Transport;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 
+import dev.iobuf.net.BlockingConnection;
+import dev.iobuf.net.Connection;
+import dev.iobuf.uring.reactor.EventLoop;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -28,6 +38,8 @@ import java.util.function.Supplier;
  */
 public final class IoUringTransport implements Transport {
     private final EventLoopGroup group;
+    /** The client side, one per configuration used. */
+    private final java.util.concurrent.ConcurrentHashMap<NetConfig, UringClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
 
     private IoUringTransport(EventLoopGroup group) {
         this.group = Objects.requireNonNull(group, "group");
@@ -65,5 +77,80 @@ public final class IoUringTransport implements Transport {
     public Server serveBlocking(String host, int port, NetConfig config, BlockingHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         return serve(host, port, config, () -> new UringBlockingConnection.Adapter(handler));
+    }
+
+    @Override
+    public Server serve(SocketAddress address, NetConfig config, Supplier<? extends ConnectionHandler> handlers)
+            throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handlers, "handlers");
+        return UringServer.start(group, resolved(address), config, handlers);
+    }
+
+    @Override
+    public Server serveBlocking(SocketAddress address, NetConfig config, BlockingHandler handler) throws IOException {
+        Objects.requireNonNull(handler, "handler");
+        return serve(address, config, () -> new UringBlockingConnection.Adapter(handler));
+    }
+
+    @Override
+    public CompletableFuture<Connection> connect(SocketAddress remote, NetConfig config, ConnectionHandler handler,
+                                                 Duration timeout) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(handler, "handler");
+        long nanos = timeout.toNanos();
+        UringClient client = clients.computeIfAbsent(config, c -> new UringClient(group, c));
+        if (remote instanceof InetSocketAddress in && in.isUnresolved()) {
+            // a name lookup blocks: on a virtual thread, then on to the loop
+            CompletableFuture<Connection> result = new CompletableFuture<>();
+            Thread.ofVirtual().name("resolve " + in.getHostString()).start(() -> {
+                try {
+                    InetSocketAddress r = resolve(in);
+                    client.connect(r, handler, nanos).whenComplete((c, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(c);
+                        }
+                    });
+                } catch (IOException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            return result;
+        }
+        return client.connect(remote, handler, nanos);
+    }
+
+    @Override
+    public BlockingConnection connectBlocking(SocketAddress remote, NetConfig config, Duration timeout) throws IOException {
+        if (group.loops().stream().anyMatch(EventLoop::inLoop)) {
+            throw new IllegalStateException("connectBlocking would block a loop thread; use connect");
+        }
+        UringBlockingConnection.Adapter adapter = new UringBlockingConnection.Adapter(null);
+        try {
+            connect(resolved(remote), config, adapter, timeout).get();
+            return adapter.connection();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while connecting to " + remote);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("connect to " + remote + " failed", e.getCause());
+        }
+    }
+
+    private static SocketAddress resolved(SocketAddress address) throws IOException {
+        return address instanceof InetSocketAddress in && in.isUnresolved() ? resolve(in) : address;
+    }
+
+    private static InetSocketAddress resolve(InetSocketAddress in) throws IOException {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(in.getHostString()), in.getPort());
+        } catch (UnknownHostException e) {
+            throw new UnknownHostException("cannot resolve " + in.getHostString() + ": " + e.getMessage());
+        }
     }
 }

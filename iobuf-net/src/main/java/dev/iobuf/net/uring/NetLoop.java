@@ -3,6 +3,7 @@ package dev.iobuf.net.uring;
 import dev.iobuf.alloc.BufferRegistrar;
 import dev.iobuf.internal.Libc;
 import dev.iobuf.net.Connection;
+import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.pool.BufferPool;
 import dev.iobuf.uring.BufferRing;
@@ -43,7 +44,7 @@ final class NetLoop implements ConnectionLoop {
     private static final AtomicInteger GROUPS = new AtomicInteger(0x4000);
 
     final EventLoop loop;
-    private final UringServer server;
+    private final Owner server;
     private final NetConfig config;
     private final BufferPool recvPool;
     private final BufferPool sendPool;
@@ -80,7 +81,7 @@ final class NetLoop implements ConnectionLoop {
     private int recvOut;
 
     /** Creates the loop's share; on the loop thread. */
-    NetLoop(EventLoop loop, UringServer server, NetConfig config, BufferPool recvPool, BufferPool sendPool) {
+    NetLoop(EventLoop loop, Owner server, NetConfig config, BufferPool recvPool, BufferPool sendPool) {
         this.loop = loop;
         this.server = server;
         this.config = config;
@@ -136,14 +137,49 @@ final class NetLoop implements ConnectionLoop {
 
     // ---- connections --------------------------------------------------------------------------
 
+    /** Who a NetLoop works for (a server, or the transport's clients): told of connections and of the end. */
+    interface Owner {
+        /** The handler for a newly accepted connection. */
+        ConnectionHandler newHandler();
+
+        /** A connection was added. */
+        void opened();
+
+        /** A connection was removed. */
+        void closed();
+
+        /** The loop's share released its buffer ring (it is closing). */
+        void loopReleased(NetLoop loop);
+    }
+
     /** Opens a connection for accepted socket {@code fd}. Loop thread. */
     void open(int fd) {
+        open(fd, null);
+    }
+
+    /**
+     * Opens a connection for socket {@code fd} (accepted, or connected by a client) with
+     * {@code handler} (null: the owner's next); null when the loop is closing (fd closed). Loop thread.
+     */
+    UringConnection open(int fd, ConnectionHandler handler) {
         if (closing) {
             SocketCalls.close(fd);
-            return;
+            return null;
         }
         SocketCalls.setNoDelay(fd);
-        new UringConnection(this, fd, server.newHandler()).open();
+        UringConnection c = new UringConnection(this, fd, handler != null ? handler : server.newHandler());
+        c.open();
+        return c;
+    }
+
+    /** The event loop this share lives on. */
+    EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** Whether the share is closing (no new connections). */
+    boolean isClosing() {
+        return closing;
     }
 
     @Override

@@ -7,10 +7,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -31,7 +31,7 @@ final class SocketCalls {
 
     /**
      * A TCP socket listening on {@code host:port} (port 0: any free port) with SO_REUSEADDR;
-     * returns {fd, bound port}.
+     * returns {fd, bound port}. The host is resolved here, on the caller's thread.
      *
      * @throws IOException naming the failed call and errno (e.g. EADDRINUSE: the port is taken)
      */
@@ -45,33 +45,149 @@ final class SocketCalls {
         } catch (UnknownHostException e) {
             throw new IOException("cannot resolve host '" + host + "': " + e.getMessage(), e);
         }
-        if (!(addr instanceof Inet4Address)) {
-            throw new IOException("only IPv4 addresses are supported; got " + addr.getHostAddress()
-                    + " for '" + host + "' (use 127.0.0.1 or 0.0.0.0)");
-        }
+        int fd = listen(new InetSocketAddress(addr, port), backlog, false, false);
+        SocketAddress bound = localAddress(fd);
+        return new int[] {fd, bound instanceof InetSocketAddress in ? in.getPort() : 0};
+    }
+
+    /**
+     * A stream socket listening on {@code address}: IPv4, IPv6 (with {@code dualStack}, an IPv6
+     * wildcard also takes IPv4 connections) or a Unix-domain path (which must not exist yet).
+     * SO_REUSEADDR for internet sockets; SO_REUSEPORT when asked (several listeners, one per loop).
+     *
+     * @throws IOException naming the failed call, the address and errno
+     */
+    static int listen(SocketAddress address, int backlog, boolean dualStack, boolean reusePort) throws IOException {
+        int family = Sockaddr.family(address);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoState(a);
-            int fd = check(Libc.socket(errno, Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0),
-                    "socket(AF_INET, SOCK_STREAM)", null);
+            int fd = check(Libc.socket(errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0),
+                    "socket(" + familyName(family) + ", SOCK_STREAM)", null);
             try {
-                check(Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, ONE.address(), 4),
-                        "setsockopt(SO_REUSEADDR)", null);
-                MemorySegment sa = a.allocate(Libc.SOCKADDR_IN_BYTES);
-                sa.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_INET);
-                sa.set(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) port);
-                MemorySegment.copy(addr.getAddress(), 0, sa, ValueLayout.JAVA_BYTE, 4, 4);
-                check(Libc.bind(errno, fd, sa.address(), Libc.SOCKADDR_IN_BYTES),
-                        "bind(" + addr.getHostAddress() + ":" + port + ")", "pick another port or stop what uses it");
+                if (family != Libc.AF_UNIX) {
+                    check(Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, ONE.address(), 4),
+                            "setsockopt(SO_REUSEADDR)", null);
+                }
+                if (reusePort) {
+                    check(Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, ONE.address(), 4),
+                            "setsockopt(SO_REUSEPORT)", null);
+                }
+                if (family == Libc.AF_INET6) {
+                    MemorySegment v6only = a.allocateFrom(JAVA_INT, dualStack ? 0 : 1);
+                    check(Libc.setsockopt(errno, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, v6only.address(), 4),
+                            "setsockopt(IPV6_V6ONLY)", null);
+                }
+                MemorySegment sa = a.allocate(Sockaddr.MAX_BYTES, 8);
+                int len = Sockaddr.write(sa, address);
+                check(Libc.bind(errno, fd, sa.address(), len), "bind(" + address + ")",
+                        family == Libc.AF_UNIX ? "the path exists already (delete a stale socket file) or its directory is missing"
+                                : "pick another port or stop what uses it");
                 check(Libc.listen(errno, fd, backlog), "listen", null);
-                MemorySegment len = a.allocateFrom(JAVA_INT, Libc.SOCKADDR_IN_BYTES);
-                check(Libc.getsockname(errno, fd, sa.address(), len.address()), "getsockname", null);
-                int bound = Short.toUnsignedInt(sa.get(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2));
-                return new int[] {fd, bound};
+                return fd;
             } catch (IOException | RuntimeException e) {
                 close(fd);
                 throw e;
             }
         }
+    }
+
+    /** A new non-listening stream socket for {@code remote}'s family. */
+    static int socketFor(SocketAddress remote) throws IOException {
+        int family = Sockaddr.family(remote);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(a);
+            return check(Libc.socket(errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0),
+                    "socket(" + familyName(family) + ", SOCK_STREAM)", "the process may be out of file descriptors");
+        }
+    }
+
+    /** The address {@code fd} is bound to ({@code getsockname}). */
+    static SocketAddress localAddress(int fd) {
+        return name(fd, true);
+    }
+
+    /** The address of {@code fd}'s peer ({@code getpeername}); null when it is not connected. */
+    static SocketAddress remoteAddress(int fd) {
+        return name(fd, false);
+    }
+
+    private static SocketAddress name(int fd, boolean local) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocate(Sockaddr.MAX_BYTES, 8);
+            MemorySegment len = a.allocateFrom(JAVA_INT, Sockaddr.MAX_BYTES);
+            int rc = local ? Libc.getsockname(Libc.IGNORED_ERRNO, fd, sa.address(), len.address())
+                    : Libc.getpeername(Libc.IGNORED_ERRNO, fd, sa.address(), len.address());
+            return rc < 0 ? null : Sockaddr.read(sa, len.get(JAVA_INT, 0));
+        }
+    }
+
+    /**
+     * Sets a socket option: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_RCVBUF},
+     * {@code SO_SNDBUF}, {@code SO_LINGER} (seconds; negative: off), {@code SO_REUSEADDR} of
+     * {@link java.net.StandardSocketOptions}, and {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
+     * {@code TCP_KEEPCOUNT} of {@code jdk.net.ExtendedSocketOptions}.
+     *
+     * @throws UnsupportedOperationException for another option
+     * @throws IOException                   when the kernel refuses, naming option and errno
+     */
+    static <T> void setOption(int fd, java.net.SocketOption<T> option, T value) throws IOException {
+        int[] where = level(option);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(a);
+            MemorySegment v;
+            if (option == java.net.StandardSocketOptions.SO_LINGER) {
+                int secs = (Integer) value;
+                v = a.allocate(8, 4);
+                v.set(JAVA_INT, 0, secs < 0 ? 0 : 1);
+                v.set(JAVA_INT, 4, Math.max(0, secs));
+            } else {
+                int iv = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
+                if (iv < 0) {
+                    throw new IllegalArgumentException(option.name() + " must not be negative, got " + iv);
+                }
+                v = a.allocateFrom(JAVA_INT, iv);
+            }
+            check(Libc.setsockopt(errno, fd, where[0], where[1], v.address(), (int) v.byteSize()),
+                    "setsockopt(" + option.name() + ", " + value + ")", null);
+        }
+    }
+
+    /** Reads a socket option ({@link #setOption} lists which); {@code SO_LINGER} is -1 when off. */
+    @SuppressWarnings("unchecked")
+    static <T> T getOption(int fd, java.net.SocketOption<T> option) throws IOException {
+        int[] where = level(option);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(a);
+            MemorySegment v = a.allocate(8, 4);
+            MemorySegment len = a.allocateFrom(JAVA_INT, 8);
+            check(Libc.getsockopt(errno, fd, where[0], where[1], v.address(), len.address()),
+                    "getsockopt(" + option.name() + ")", null);
+            if (option == java.net.StandardSocketOptions.SO_LINGER) {
+                return (T) Integer.valueOf(v.get(JAVA_INT, 0) == 0 ? -1 : v.get(JAVA_INT, 4));
+            }
+            int iv = v.get(JAVA_INT, 0);
+            return option.type() == Boolean.class ? (T) Boolean.valueOf(iv != 0) : (T) Integer.valueOf(iv);
+        }
+    }
+
+    private static int[] level(java.net.SocketOption<?> option) {
+        String n = option.name();
+        return switch (n) {
+            case "TCP_NODELAY" -> new int[] {Libc.IPPROTO_TCP, Libc.TCP_NODELAY};
+            case "SO_KEEPALIVE" -> new int[] {Libc.SOL_SOCKET, 9};
+            case "SO_SNDBUF" -> new int[] {Libc.SOL_SOCKET, 7};
+            case "SO_RCVBUF" -> new int[] {Libc.SOL_SOCKET, 8};
+            case "SO_LINGER" -> new int[] {Libc.SOL_SOCKET, 13};
+            case "SO_REUSEADDR" -> new int[] {Libc.SOL_SOCKET, Libc.SO_REUSEADDR};
+            case "TCP_KEEPIDLE" -> new int[] {Libc.IPPROTO_TCP, 4};
+            case "TCP_KEEPINTERVAL" -> new int[] {Libc.IPPROTO_TCP, 5};
+            case "TCP_KEEPCOUNT" -> new int[] {Libc.IPPROTO_TCP, 6};
+            default -> throw new UnsupportedOperationException("socket option " + n + " is not supported");
+        };
+    }
+
+    private static String familyName(int family) {
+        return family == Libc.AF_INET6 ? "AF_INET6" : family == Libc.AF_UNIX ? "AF_UNIX" : "AF_INET";
     }
 
     private static int check(int rc, String call, String advice) throws IOException {

@@ -332,8 +332,14 @@ final class UringBlockingConnection implements BlockingConnection {
         private final BlockingHandler body;
         private UringBlockingConnection bc;
 
+        /** With {@code body} null, no virtual thread is started: a client's caller takes {@link #connection()}. */
         Adapter(BlockingHandler body) {
             this.body = body;
+        }
+
+        /** The blocking view, once {@code onOpen} ran. */
+        UringBlockingConnection connection() {
+            return bc;
         }
 
         @Override
@@ -341,6 +347,9 @@ final class UringBlockingConnection implements BlockingConnection {
             // The io_uring transport's connections run tasks on their EventLoop.
             bc = new UringBlockingConnection(connection, (EventLoop) connection.executor());
             UringBlockingConnection c = bc;
+            if (body == null) {
+                return;
+            }
             Thread.ofVirtual().name("conn-" + connection.fd()).start(() -> {
                 try {
                     body.serve(c);

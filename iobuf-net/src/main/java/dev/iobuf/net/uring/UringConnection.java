@@ -66,6 +66,10 @@ final class UringConnection implements Connection, CompletionHandler {
     /** Where the loop keeps this connection in its table (the loop's book-keeping). */
     private int tableIndex = -1;
 
+    /** The addresses, looked up on first request (any thread: a benign race makes two equal objects). */
+    private volatile java.net.SocketAddress local;
+    private volatile java.net.SocketAddress remote;
+
     UringConnection(ConnectionLoop loop, int fd, ConnectionHandler handler) {
         this.loop = loop;
         this.fd = fd;
@@ -128,6 +132,40 @@ final class UringConnection implements Connection, CompletionHandler {
     @Override
     public int write(byte[] src, int offset, int length) {
         return state == State.OPEN ? send.write(null, src, offset, length) : -1;
+    }
+
+    @Override
+    public java.net.SocketAddress localAddress() {
+        java.net.SocketAddress a = local;
+        if (a == null) {
+            local = a = SocketCalls.localAddress(fd);
+        }
+        return a;
+    }
+
+    @Override
+    public java.net.SocketAddress remoteAddress() {
+        java.net.SocketAddress a = remote;
+        if (a == null) {
+            remote = a = SocketCalls.remoteAddress(fd);
+        }
+        return a;
+    }
+
+    @Override
+    public <T> void setOption(java.net.SocketOption<T> option, T value) throws java.io.IOException {
+        if (state.compareTo(State.ABORTING) >= 0) {
+            throw new java.io.IOException("the connection is closed");
+        }
+        SocketCalls.setOption(fd, option, value);
+    }
+
+    @Override
+    public <T> T getOption(java.net.SocketOption<T> option) throws java.io.IOException {
+        if (state.compareTo(State.ABORTING) >= 0) {
+            throw new java.io.IOException("the connection is closed");
+        }
+        return SocketCalls.getOption(fd, option);
     }
 
     @Override

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * its pool and frees the pools; {@link #poolStats()} then shows the final state. Shutting the
  * group down does the same through the loops' shutdown hooks.
  */
-final class UringServer implements Server {
+final class UringServer implements Server, NetLoop.Owner {
     /** How long {@link #close()} waits for the loops to release everything. */
     static final long CLOSE_TIMEOUT_SECONDS = 10;
 
@@ -58,6 +58,26 @@ final class UringServer implements Server {
         this.listenFd = listen[0];
         this.port = listen[1];
         this.allReleased = new CountDownLatch(group.size());
+    }
+
+    /**
+     * Listens on {@code address} (IPv4; IPv6, dual-stack like the JDK's sockets, so {@code [::]}
+     * takes IPv4 connections too; or a Unix-domain path) and starts serving on every loop of
+     * {@code group}.
+     */
+    static UringServer start(EventLoopGroup group, java.net.SocketAddress address, NetConfig config,
+                             Supplier<? extends ConnectionHandler> handlers) throws java.io.IOException {
+        int fd = SocketCalls.listen(address, config.backlog(), true, false);
+        java.net.SocketAddress bound = SocketCalls.localAddress(fd);
+        int port = bound instanceof java.net.InetSocketAddress in ? in.getPort() : 0;
+        UringServer s = new UringServer(group, config, handlers, new int[] {fd, port});
+        try {
+            s.startLoops();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     /** Listens on {@code host:port} and starts serving on every loop of {@code group}. */
@@ -160,6 +180,11 @@ final class UringServer implements Server {
     }
 
     @Override
+    public java.net.SocketAddress localAddress() {
+        return SocketCalls.localAddress(listenFd);
+    }
+
+    @Override
     public int openConnections() {
         return open.get();
     }
@@ -208,19 +233,23 @@ final class UringServer implements Server {
 
     // ---- callbacks from the loops ---------------------------------------------------------------
 
-    ConnectionHandler newHandler() {
+    @Override
+    public ConnectionHandler newHandler() {
         return handlers.get();
     }
 
-    void opened() {
+    @Override
+    public void opened() {
         open.incrementAndGet();
     }
 
-    void closed() {
+    @Override
+    public void closed() {
         open.decrementAndGet();
     }
 
-    void loopReleased(NetLoop l) {
+    @Override
+    public void loopReleased(NetLoop l) {
         released.incrementAndGet();
         allReleased.countDown();
     }
