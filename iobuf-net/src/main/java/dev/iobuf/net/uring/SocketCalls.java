@@ -30,24 +30,19 @@ final class SocketCalls {
     }
 
     /**
-     * A TCP socket listening on {@code host:port} (port 0: any free port) with SO_REUSEADDR;
-     * returns {fd, bound port}. The host is resolved here, on the caller's thread.
+     * {@code host:port} resolved here, on the caller's thread (port 0: any free port).
      *
-     * @throws IOException naming the failed call and errno (e.g. EADDRINUSE: the port is taken)
+     * @throws IOException naming the host when it cannot be resolved
      */
-    static int[] listen(String host, int port, int backlog) throws IOException {
+    static InetSocketAddress resolve(String host, int port) throws IOException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
-        InetAddress addr;
         try {
-            addr = InetAddress.getByName(host);
+            return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
             throw new IOException("cannot resolve host '" + host + "': " + e.getMessage(), e);
         }
-        int fd = listen(new InetSocketAddress(addr, port), backlog, false, false);
-        SocketAddress bound = localAddress(fd);
-        return new int[] {fd, bound instanceof InetSocketAddress in ? in.getPort() : 0};
     }
 
     /**

@@ -80,17 +80,10 @@ final class UringServer implements Server, NetLoop.Owner {
         return s;
     }
 
-    /** Listens on {@code host:port} and starts serving on every loop of {@code group}. */
+    /** Listens on {@code host:port} (the name resolved here, on the caller's thread) and starts serving on every loop of {@code group}. */
     static UringServer start(EventLoopGroup group, String host, int port, NetConfig config,
                              Supplier<? extends ConnectionHandler> handlers) throws java.io.IOException {
-        UringServer s = new UringServer(group, config, handlers, SocketCalls.listen(host, port, config.backlog()));
-        try {
-            s.startLoops();
-        } catch (RuntimeException e) {
-            s.close();
-            throw e;
-        }
-        return s;
+        return start(group, SocketCalls.resolve(host, port), config, handlers);
     }
 
     private void startLoops() {
