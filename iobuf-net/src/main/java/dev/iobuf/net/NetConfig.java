@@ -2,7 +2,11 @@ package dev.iobuf.net;
 
 import dev.iobuf.pool.Tier;
 
+import java.net.SocketOption;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Sizes and time-outs of a {@link Server}. Every pool is per event loop: each loop gets a
@@ -23,9 +27,13 @@ import java.time.Duration;
  *                        the buffer is given back only after its notification; 0: never.
  *                        Zero copy pays off for large sends to a network device; on loopback the
  *                        kernel copies anyway and it costs an extra completion.
+ * @param socketOptions   socket options set on every connection ({@link #withOption})
+ * @param maxConnections  the most connections a server keeps open at once; 0: no limit
+ *                        ({@link #withMaxConnections})
  */
 public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int sendBuffers, int sendQueue,
-                        int backlog, Duration idleTimeout, int zeroCopyThreshold) {
+                        int backlog, Duration idleTimeout, int zeroCopyThreshold,
+                        Map<SocketOption<?>, Object> socketOptions, int maxConnections) {
     /** Default receive buffer: 8 KiB. */
     public static final Tier DEFAULT_RECEIVE_TIER = Tier.MEDIUM;
     /** Default receive buffers per loop. */
@@ -60,32 +68,66 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idle time-out must not be negative, got " + idleTimeout);
         }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max connections must be >= 0 (0: no limit), got " + maxConnections);
+        }
+        socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
     }
 
     /** The defaults: 8 KiB buffers, 1024 receive and 2048 send buffers per loop, no idle time-out. */
     public static NetConfig defaults() {
         return new NetConfig(DEFAULT_RECEIVE_TIER, DEFAULT_RECEIVE_BUFFERS, DEFAULT_SEND_TIER, DEFAULT_SEND_BUFFERS,
-                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO, DEFAULT_ZERO_COPY_THRESHOLD);
+                DEFAULT_SEND_QUEUE, DEFAULT_BACKLOG, Duration.ZERO, DEFAULT_ZERO_COPY_THRESHOLD, Map.of(), 0);
     }
 
     /** With receive buffers of {@code tier}, {@code count} per loop. */
     public NetConfig withReceive(Tier tier, int count) {
-        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, zeroCopyThreshold);
+        return new NetConfig(tier, count, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, zeroCopyThreshold, socketOptions, maxConnections);
     }
 
     /** With send buffers of {@code tier}, {@code count} per loop, at most {@code queue} per connection. */
     public NetConfig withSend(Tier tier, int count, int queue) {
-        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout, zeroCopyThreshold);
+        return new NetConfig(receiveTier, receiveBuffers, tier, count, queue, backlog, idleTimeout, zeroCopyThreshold, socketOptions, maxConnections);
     }
 
     /** With an idle time-out ({@link Duration#ZERO}: none). */
     public NetConfig withIdleTimeout(Duration timeout) {
-        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout, zeroCopyThreshold);
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, timeout, zeroCopyThreshold, socketOptions, maxConnections);
+    }
+
+    /**
+     * With socket option {@code option} set to {@code value} on every connection, accepted or
+     * connected (the options {@link Connection#setOption} takes; TCP_NODELAY is on unless set
+     * here).
+     *
+     * @throws UnsupportedOperationException for an option connections do not take
+     */
+    public <T> NetConfig withOption(SocketOption<T> option, T value) {
+        switch (option.name()) {
+            case "TCP_NODELAY", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_LINGER",
+                 "TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT" -> { }
+            default -> throw new UnsupportedOperationException("socket option " + option.name() + " is not supported");
+        }
+        Map<SocketOption<?>, Object> m = new LinkedHashMap<>(socketOptions);
+        m.put(option, java.util.Objects.requireNonNull(value, "value"));
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout,
+                zeroCopyThreshold, m, maxConnections);
+    }
+
+    /**
+     * With at most {@code max} connections of a server open at once (0: no limit): at the limit
+     * the server stops accepting, so new clients wait in the kernel's listen queue
+     * ({@link #backlog()}) until a connection closes. A few accepts already under way when the
+     * limit is reached may still complete.
+     */
+    public NetConfig withMaxConnections(int max) {
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout,
+                zeroCopyThreshold, socketOptions, max);
     }
 
     /** With SEND_ZC for sends of at least {@code bytes} (0: never). */
     public NetConfig withZeroCopyThreshold(int bytes) {
-        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, bytes);
+        return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout, bytes, socketOptions, maxConnections);
     }
 
 }

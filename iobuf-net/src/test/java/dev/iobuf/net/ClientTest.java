@@ -230,4 +230,56 @@ class ClientTest {
             assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(true, 42, 3, false);
         }
     }
+
+    @Test
+    void optionsFromTheConfigAndTheConnectionLimit() throws Exception {
+        NetConfig config = NetConfig.defaults()
+                .withOption(StandardSocketOptions.SO_KEEPALIVE, true)
+                .withOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024)
+                .withMaxConnections(2);
+        assertThatThrownBy(() -> NetConfig.defaults().withOption(StandardSocketOptions.IP_TOS, 1))
+                .isInstanceOf(UnsupportedOperationException.class);
+        List<Connection> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Object> keepAlive = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConnectionHandler h = new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection c) {
+                accepted.add(c);
+                try {
+                    keepAlive.add(c.getOption(StandardSocketOptions.SO_KEEPALIVE));
+                } catch (IOException e) {
+                    keepAlive.add(e);
+                }
+            }
+
+            @Override
+            public int onData(Connection c, MemorySegment buffer, long offset, int length) {
+                c.write(buffer, offset, length);
+                return length;
+            }
+        };
+        try (Server server = transport.serve(new InetSocketAddress("127.0.0.1", 0), config, () -> h)) {
+            SocketAddress at = server.localAddress();
+            BlockingConnection a = transport.connectBlocking(at, NetConfig.defaults(), Duration.ofSeconds(5));
+            BlockingConnection b = transport.connectBlocking(at, NetConfig.defaults(), Duration.ofSeconds(5));
+            roundTrip(a);
+            roundTrip(b);
+            // the third completes its handshake in the listen queue but is not accepted yet
+            BlockingConnection c = transport.connectBlocking(at, NetConfig.defaults(), Duration.ofSeconds(5));
+            c.write(new byte[] {1, 2, 3}, 0, 3);
+            Thread.sleep(200);
+            assertThat(accepted).hasSize(2);
+            a.close();                                    // below the limit: the server accepts again
+            byte[] back = new byte[3];
+            int n = 0;
+            while (n < 3) {
+                n += c.read(back, n, 3 - n);
+            }
+            assertThat(back).containsExactly(1, 2, 3);
+            assertThat(accepted).hasSize(3);
+            assertThat(keepAlive).containsOnly(true);
+            b.close();
+            c.close();
+        }
+    }
 }

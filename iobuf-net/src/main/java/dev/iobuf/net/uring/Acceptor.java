@@ -30,6 +30,8 @@ final class Acceptor implements CompletionHandler {
     /** Whether a cancel of the accept was submitted and its own completion has not come yet. */
     private boolean cancelPending;
     private boolean finished;
+    /** Accepting is paused (the server's connection limit): the accept is cancelled and not re-armed. */
+    private boolean paused;
 
     Acceptor(EventLoop loop, int listenFd, IntConsumer onAccepted) {
         this.loop = loop;
@@ -45,8 +47,29 @@ final class Acceptor implements CompletionHandler {
         return loop;
     }
 
+    /** Stops accepting for now (new clients wait in the listen queue) until {@link #resume()}. */
+    void pause() {
+        if (paused || stopping) {
+            return;
+        }
+        paused = true;
+        if (armed && !cancelPending) {
+            cancelPending = true;
+            loop.sqe().cancel(EventLoop.userData(slot, TAG_ACCEPT), 0).userData(EventLoop.userData(slot, TAG_CANCEL));
+        }
+    }
+
+    /** Accepts again after {@link #pause()}. */
+    void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        arm();
+    }
+
     void arm() {
-        if (stopping || armed) {
+        if (stopping || armed || paused) {
             return;
         }
         loop.sqe().acceptMultishot(listenFd, 0, 0, SocketCalls.SOCK_CLOEXEC).userData(EventLoop.userData(slot, TAG_ACCEPT));
@@ -75,6 +98,8 @@ final class Acceptor implements CompletionHandler {
                 if (!cancelPending) {
                     finishStop();
                 }
+            } else if (paused) {
+                // the connection limit: resume() arms again
             } else if (res < 0) {
                 // Out of descriptors or memory, or an error that may persist: re-arm after a
                 // pause, never in a busy loop.

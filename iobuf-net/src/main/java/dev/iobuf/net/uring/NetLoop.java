@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * statistics.
  */
 final class NetLoop implements ConnectionLoop {
+    private static final System.Logger LOG = System.getLogger(NetLoop.class.getName());
     /*
      * Implementation notes.
      *
@@ -148,6 +149,10 @@ final class NetLoop implements ConnectionLoop {
         /** A connection was removed. */
         void closed();
 
+        /** An accepted or connected socket was closed before it became a connection (its options were refused). */
+        default void refused() {
+        }
+
         /** The loop's share released its buffer ring (it is closing). */
         void loopReleased(NetLoop loop);
     }
@@ -167,9 +172,28 @@ final class NetLoop implements ConnectionLoop {
             return null;
         }
         SocketCalls.setNoDelay(fd);
+        if (!config.socketOptions().isEmpty() && !applyOptions(fd)) {
+            SocketCalls.close(fd);
+            server.refused();
+            return null;
+        }
         UringConnection c = new UringConnection(this, fd, handler != null ? handler : server.newHandler());
         c.open();
         return c;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private boolean applyOptions(int fd) {
+        for (var e : config.socketOptions().entrySet()) {
+            try {
+                SocketCalls.setOption(fd, (java.net.SocketOption) e.getKey(), e.getValue());
+            } catch (java.io.IOException | RuntimeException refused) {
+                LOG.log(System.Logger.Level.WARNING, "socket option " + e.getKey().name() + " = " + e.getValue()
+                        + " refused (" + refused.getMessage() + "); connection closed");
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The event loop this share lives on. */

@@ -49,7 +49,7 @@ final class UringServer implements Server, NetLoop.Owner {
     private final AtomicInteger next = new AtomicInteger();
     private volatile List<PoolStats> finalStats;
     private volatile boolean closed;
-    private Acceptor acceptor;
+    private volatile Acceptor acceptor;
 
     private UringServer(EventLoopGroup group, NetConfig config, Supplier<? extends ConnectionHandler> handlers, int[] listen) {
         this.group = group;
@@ -86,6 +86,11 @@ final class UringServer implements Server, NetLoop.Owner {
         return start(group, SocketCalls.resolve(host, port), config, handlers);
     }
 
+    /** Accepted sockets not yet closed, counted only under a connection limit. */
+    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether the acceptor was paused at the limit. */
+    private final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
+
     private void startLoops() {
         List<CompletableFuture<NetLoop>> futures = new ArrayList<>();
         for (EventLoop loop : group.loops()) {
@@ -112,6 +117,7 @@ final class UringServer implements Server, NetLoop.Owner {
         first.execute(() -> {
             try {
                 Acceptor acc = new Acceptor(first, listenFd, this::accepted);
+                acceptor = acc; // before the first accept can complete: accepted() may pause it
                 acc.arm();
                 a.complete(acc);
             } catch (Throwable t) {
@@ -239,6 +245,25 @@ final class UringServer implements Server, NetLoop.Owner {
     @Override
     public void closed() {
         open.decrementAndGet();
+        released();
+    }
+
+    @Override
+    public void refused() {
+        released();
+    }
+
+    /** One accepted socket is gone: below the connection limit, accept again. Any loop thread. */
+    private void released() {
+        int max = config.maxConnections();
+        if (max > 0 && live.decrementAndGet() < max && paused.compareAndSet(true, false)) {
+            Acceptor acc = acceptor;
+            try {
+                acc.loop().execute(acc::resume);
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
+                // the loop has ended: nothing to accept on
+            }
+        }
     }
 
     @Override
@@ -256,11 +281,16 @@ final class UringServer implements Server, NetLoop.Owner {
     /** A descriptor the acceptor got (on the first loop): opens it on the next loop, round robin. */
     private void accepted(int fd) {
         accepted.incrementAndGet();
+        int max = config.maxConnections();
+        if (max > 0 && live.incrementAndGet() >= max && paused.compareAndSet(false, true)) {
+            acceptor.pause(); // this is the acceptor's loop: new clients wait in the listen queue
+        }
         NetLoop target = nextLoop();
         if (target.loop.inLoop()) {
             target.open(fd);
         } else if (!target.loop.offer(() -> target.open(fd))) {
             SocketCalls.close(fd); // that loop is saturated or gone: refuse the connection
+            refused();
         }
     }
 
