@@ -7,6 +7,11 @@ import java.lang.foreign.MemorySegment;
  * A connection seen through blocking calls, for one virtual thread per connection
  * ({@link Transport#serveBlocking}). One reader and one writer may use it at the same time (two
  * threads); two readers (or two writers) at once are not allowed.
+ *
+ * <p>A blocked call waits through interrupts: it returns when its bytes came (or were queued) or
+ * the connection closed, with the thread's interrupt status kept. To end a call that waits for a
+ * silent peer, {@linkplain #close() close} the connection or set a {@linkplain #deadline(long)
+ * deadline}.
  */
 public interface BlockingConnection extends AutoCloseable {
     /**
@@ -17,7 +22,15 @@ public interface BlockingConnection extends AutoCloseable {
      */
     int read(byte[] dst, int offset, int length) throws IOException;
 
-    /** Like {@link #read(byte[], int, int)} into native or heap memory. */
+    /**
+     * Like {@link #read(byte[], int, int)} into native or heap memory. A transport may copy the
+     * bytes on a thread of its own (the io_uring one does, on the connection's loop), so
+     * {@code dst} must be accessible from other threads: global, automatic or from a shared
+     * arena, not from a confined one.
+     *
+     * @throws IllegalArgumentException when {@code dst} is read-only, or the transport's thread
+     *                                  cannot access it
+     */
     int read(MemorySegment dst) throws IOException;
 
     /**
@@ -28,7 +41,12 @@ public interface BlockingConnection extends AutoCloseable {
      */
     void write(byte[] src, int offset, int length) throws IOException;
 
-    /** Like {@link #write(byte[], int, int)} from native or heap memory. */
+    /**
+     * Like {@link #write(byte[], int, int)} from native or heap memory; {@code src} must be
+     * accessible from other threads, as for {@link #read(MemorySegment)}.
+     *
+     * @throws IllegalArgumentException when the transport's thread cannot access {@code src}
+     */
     void write(MemorySegment src) throws IOException;
 
     /**
@@ -43,10 +61,14 @@ public interface BlockingConnection extends AutoCloseable {
      */
     void deadline(long nanos) throws IOException;
 
-    /** Sends what is queued, then closes. Returns at once; idempotent. */
+    /**
+     * Sends what is queued, then closes. Returns at once; idempotent. From then on
+     * {@link #isClosed()} is true and reads and writes fail; a call blocked in another thread
+     * fails when the transport has closed the connection.
+     */
     @Override
     void close();
 
-    /** Whether the connection is closed. */
+    /** Whether the connection is closed or closing: {@link #close()} was called, or the transport closed it. */
     boolean isClosed();
 }
