@@ -31,7 +31,20 @@ final class UringBlockingConnection implements BlockingConnection {
      * closed, so either onClose sees the call and unparks its caller, or the caller sees closed
      * (before, such a caller parked again and again if the loop never ran its task). The park is
      * timed all the same, to notice a loop that ended: an untimed park measured 1.25x the CPU per
-     * request of the timed one in the virtual-thread HTTP server (two A/B rounds).
+     * request of the timed one in the virtual-thread HTTP server (two A/B rounds). A caller waits
+     * through interrupts, as LoopCall does in iobuf-files: the loop may be copying into or out of
+     * its memory until it completes the call. It clears the interrupt status while it waits (or
+     * parkNanos would return at once, again and again: a busy spin until the bytes came) and sets
+     * it again before it returns.
+     *
+     * The loop copies into and out of the caller's segments on its own thread, so a segment that
+     * thread cannot touch (confined to the caller, read-only for a read, its arena closed) is
+     * refused on the caller's thread: on the loop, the copy would throw inside the handler and the
+     * caller would wait for a completion that never comes.
+     *
+     * close() marks the connection closing at once (closeCalled): isClosed() is true when close()
+     * returns, and later calls fail without waiting for the loop; a call already waiting still ends
+     * when the loop closes the connection.
      *
      * Reading: while no read is waiting the adapter's onData consumes nothing, so the connection
      * holds the bytes and stops receiving; a read resumes it, which hands the held bytes to onData
@@ -45,6 +58,8 @@ final class UringBlockingConnection implements BlockingConnection {
 
     private final Connection conn;
     private final EventLoop loop;
+    /** The loop's thread, the one that copies into and out of callers' segments. */
+    private final Thread loopThread;
     private final Runnable readTask = this::startRead;
     private final Runnable writeTask = this::continueWrite;
     private final Runnable closeTask = this::closeOnLoop;
@@ -73,10 +88,15 @@ final class UringBlockingConnection implements BlockingConnection {
     private boolean eof;
     private volatile int closeReason;
     private volatile boolean closed;
+    /** close() was called (any thread): later calls fail at once. */
+    private volatile boolean closeCalled;
 
+    /** Made on the loop thread (in the handler's onOpen). */
     UringBlockingConnection(Connection conn, EventLoop loop) {
+        assert loop.inLoop();
         this.conn = conn;
         this.loop = loop;
+        this.loopThread = Thread.currentThread();
     }
 
     /**
@@ -93,9 +113,18 @@ final class UringBlockingConnection implements BlockingConnection {
         return read(offset, length);
     }
 
-    /** Like {@link #read(byte[], int, int)} into native or heap memory. */
+    /**
+     * Like {@link #read(byte[], int, int)} into native or heap memory.
+     *
+     * @throws IllegalArgumentException when {@code dst} is read-only, or the loop's thread cannot
+     *                                  access it (confined to another thread, or its arena closed)
+     */
     @Override
     public int read(MemorySegment dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        checkAccessible(dst);
         readArr = null;
         readSeg = dst;
         return read(0, (int) Math.min(Integer.MAX_VALUE, dst.byteSize()));
@@ -110,14 +139,7 @@ final class UringBlockingConnection implements BlockingConnection {
         readWaiter = Thread.currentThread();
         readResult = PENDING;
         submit(readTask);
-        int r;
-        while ((r = readResult) == PENDING) {
-            if (closed) {
-                r = FAILED; // closed while the call was queued: do not count on the loop running it
-                break;
-            }
-            park();
-        }
+        int r = await(false);
         if (r == FAILED) {
             throw closedException();
         }
@@ -137,9 +159,15 @@ final class UringBlockingConnection implements BlockingConnection {
         write(offset, length);
     }
 
-    /** Like {@link #write(byte[], int, int)} from native or heap memory. */
+    /**
+     * Like {@link #write(byte[], int, int)} from native or heap memory.
+     *
+     * @throws IllegalArgumentException when the loop's thread cannot access {@code src} (confined
+     *                                  to another thread, or its arena closed)
+     */
     @Override
     public void write(MemorySegment src) throws IOException {
+        checkAccessible(src);
         writeArr = null;
         writeSeg = src;
         write(0, Math.toIntExact(src.byteSize()));
@@ -155,14 +183,7 @@ final class UringBlockingConnection implements BlockingConnection {
         writeWaiter = Thread.currentThread();
         writeResult = PENDING;
         submit(writeTask);
-        int r;
-        while ((r = writeResult) == PENDING) {
-            if (closed) {
-                r = FAILED;
-                break;
-            }
-            park();
-        }
+        int r = await(true);
         if (r == FAILED) {
             throw closedException();
         }
@@ -187,9 +208,13 @@ final class UringBlockingConnection implements BlockingConnection {
         submit(deadlineTask);
     }
 
-    /** Sends what is queued, then closes. Returns at once. */
+    /**
+     * Sends what is queued, then closes. Returns at once; {@link #isClosed()} is true from then
+     * on, and later reads and writes fail.
+     */
     @Override
     public void close() {
+        closeCalled = true;
         if (!closed) {
             try {
                 loop.execute(closeTask); // waits while the loop's queue is full: a dropped close would leak the connection
@@ -199,26 +224,60 @@ final class UringBlockingConnection implements BlockingConnection {
         }
     }
 
-    /** Whether the connection is closed. */
+    /** Whether the connection is closed, or {@link #close()} was called. */
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || closeCalled;
+    }
+
+    private void checkAccessible(MemorySegment segment) {
+        if (!segment.scope().isAlive()) {
+            throw new IllegalArgumentException("the segment's arena is closed");
+        }
+        if (!segment.isAccessibleBy(loopThread)) {
+            throw new IllegalArgumentException("the segment is confined to another thread; the connection's loop "
+                    + "copies the bytes on its own thread: use a shared, global or automatic arena");
+        }
     }
 
     private void submit(Runnable task) throws IOException {
-        if (closed) {
+        if (closed || closeCalled) {
             throw closedException();
         }
         if (loop.isTerminated()) {
             throw new IOException("the connection's event loop has ended");
         }
-        loop.execute(task);
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IOException("the connection's event loop has ended", e); // it ended since the check
+        }
     }
 
-    private void park() throws IOException {
-        LockSupport.parkNanos(this, PARK_NANOS);
-        if (loop.isTerminated() && !closed) {
-            throw new IOException("the connection's event loop has ended");
+    /** Waits for the read's (or the write's) result, through interrupts (the status is kept). */
+    private int await(boolean write) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                int r = write ? writeResult : readResult;
+                if (r != PENDING) {
+                    return r;
+                }
+                if (closed) {
+                    return FAILED; // closed while the call was queued: do not count on the loop running it
+                }
+                LockSupport.parkNanos(this, PARK_NANOS);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+                if (loop.isTerminated() && !closed) {
+                    throw new IOException("the connection's event loop has ended");
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
