@@ -39,13 +39,16 @@ final class EchoCommand {
             NetConfig config = NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(o.integer("idle-seconds", 60)));
             int receiveBuffers = o.integer("receive-buffers", config.receiveBuffers());
             config = config.withReceive(config.receiveTier(), receiveBuffers);
-            server = IoUringTransport.on(group).serve(host, port, config, () -> ECHO);
+            String unix = o.string("unix", null);
+            server = unix != null
+                    ? IoUringTransport.on(group).serve(java.net.UnixDomainSocketAddress.of(unix), config, () -> ECHO)
+                    : IoUringTransport.on(group).serve(host, port, config, () -> ECHO);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
         }
-        System.out.printf("iobuf echo server on %s:%d, %d event loop(s), idle time-out %d s; Ctrl-C to stop%n", host,
-                server.port(), loops, server.config().idleTimeout().toSeconds());
+        System.out.printf("iobuf echo server on %s, %d event loop(s), idle time-out %d s; Ctrl-C to stop%n",
+                server.localAddress(), loops, server.config().idleTimeout().toSeconds());
         runUntilSignal(group, server, "echo");
         return 0;
     }

@@ -16,8 +16,9 @@ public final class Main {
                                       registered buffers, driven by the load generator; throughput,
                                       latency percentiles and pool statistics
               demo pools              the buffer pools alone: threads take and give back every tier
-              serve echo --port P [--host H] [--loops N] [--receive-buffers B] [--idle-seconds S]
-                                      io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1)
+              serve echo --port P [--host H] [--unix PATH] [--loops N] [--receive-buffers B] [--idle-seconds S]
+                                      io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1;
+                                      an IPv6 literal such as ::1 works; --unix listens on a path)
               serve http --port P [--host H] [--loops N] [--max-body B] [--idle-seconds S]
                          [--request-seconds S] [--style callbacks|virtual-threads]
                                       io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM
