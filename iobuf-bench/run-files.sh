@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --fio-extra) FIO_EXTRA="$2"; shift 2 ;;
     --cached-seconds) CACHED_SECS="$2"; shift 2 ;;
     --no-fio) FIO=0; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-files.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
   esac
 done
