@@ -1,7 +1,13 @@
 package dev.iobuf.cli;
 
+import java.io.File;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** The {@code iobuf} command: {@code demo}, {@code bench}, {@code serve}, {@code load}. */
 public final class Main {
@@ -26,6 +32,10 @@ public final class Main {
                                       echo load generator: checks every echoed byte, prints a table
               bench [--threads 1,2,4] [--seconds 0.5]
                                       a short JMH table of iobuf's pools against their peers
+              bench files [--rounds 3] [--seconds 5] [--modes randread,seqread,seqwrite,cached] [--no-fio]
+                                      iobuf-files against fio (io_uring) on a 1 GiB file, both pinned
+                                      to one core: IOPS, MB/s and CPU per I/O, and FileBatch against
+                                      FileChannel.read (iobuf-bench/run-files.sh --help: all options)
               help                    this text
 
             Set IOBUF_JAVA_OPTS for JVM options (e.g. -Diobuf.memory.limit=2g).
@@ -94,6 +104,9 @@ public final class Main {
     }
 
     private static int bench(String[] rest) throws Exception {
+        if (rest.length > 0 && rest[0].equals("files")) {
+            return benchFiles(Arrays.copyOfRange(rest, 1, rest.length));
+        }
         Class<?> quick;
         try {
             quick = Class.forName("dev.iobuf.bench.QuickBench");
@@ -109,5 +122,50 @@ public final class Main {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code bench files}: runs {@code iobuf-bench/run-files.sh} (fio against iobuf-files), or the
+     * iobuf side alone when fio is not installed.
+     */
+    private static int benchFiles(String[] args) throws Exception {
+        Path script = repositoryRoot() == null ? null : repositoryRoot().resolve("iobuf-bench/run-files.sh");
+        if (script == null || !Files.isRegularFile(script)) {
+            System.err.println("iobuf bench files: iobuf-bench/run-files.sh not found; run ./iobuf from the repository");
+            return 2;
+        }
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+        if (!onPath("fio") && !Arrays.asList(args).contains("--no-fio")) {
+            System.out.println("fio is not installed: showing iobuf alone; iobuf-bench/run-files.sh installs it");
+            cmd.add("--no-fio");
+        }
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().put("IOBUF_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return pb.start().waitFor();
+    }
+
+    /** The checkout this command runs from: the jar (or classes) is {@code ROOT/iobuf-cli/target/...}. */
+    private static Path repositoryRoot() {
+        try {
+            Path here = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path target = here.getParent();
+            return target == null || target.getParent() == null ? null : target.getParent().getParent();
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -107,7 +107,7 @@ class CliTest {
         assertThat(Main.run(new String[] {"nope"})).isEqualTo(2);
         assertThat(Main.run(new String[] {"serve", "gopher"})).isEqualTo(2);
         assertThat(Main.run(new String[] {"load", "http"})).isEqualTo(2);
-        assertThat(Main.USAGE).contains("serve echo", "serve http", "load echo", "demo pools");
+        assertThat(Main.USAGE).contains("serve echo", "serve http", "load echo", "demo pools", "bench files");
     }
 
     @Test
