@@ -16,8 +16,35 @@ import java.util.Arrays;
  * one consistent table.
  */
 final class RegisteredBuffers {
-    /** One consistent table: region {@code i} is {@code [address[i], address[i] + length[i])}, length 0 when empty. */
-    private record Table(long[] address, long[] length) {
+    /**
+     * One consistent table: region {@code i} is {@code [address[i], address[i] + length[i])},
+     * length 0 when empty; {@code [lo, hi)} spans every region, so memory outside all of them
+     * (the common case for unregistered buffers) is answered without a scan.
+     */
+    private record Table(long[] address, long[] length, long lo, long hi) {
+        Table(long[] address, long[] length) {
+            this(address, length, low(address, length), high(address, length));
+        }
+
+        private static long low(long[] address, long[] length) {
+            long lo = Long.MAX_VALUE;
+            for (int i = 0; i < address.length; i++) {
+                if (length[i] > 0) {
+                    lo = Math.min(lo, address[i]);
+                }
+            }
+            return lo;
+        }
+
+        private static long high(long[] address, long[] length) {
+            long hi = Long.MIN_VALUE;
+            for (int i = 0; i < address.length; i++) {
+                if (length[i] > 0) {
+                    hi = Math.max(hi, address[i] + length[i]);
+                }
+            }
+            return hi;
+        }
     }
 
     private volatile Table table = new Table(new long[0], new long[0]);
@@ -47,6 +74,9 @@ final class RegisteredBuffers {
     /** The index whose region holds all of {@code [addr, addr + len)}, or -1. */
     int indexOf(long addr, long len) {
         Table t = table;
+        if (addr < t.lo || addr + len > t.hi) {
+            return -1;
+        }
         long[] address = t.address;
         long[] length = t.length;
         for (int i = 0; i < address.length; i++) {
