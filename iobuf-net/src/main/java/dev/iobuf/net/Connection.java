@@ -1,5 +1,8 @@
 package dev.iobuf.net;
 
+import dev.iobuf.alloc.FixedBuf;
+import dev.iobuf.pool.PooledBuffer;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -14,6 +17,13 @@ import java.util.concurrent.Executor;
  * <p>Transport-neutral: the io_uring transport ({@code dev.iobuf.net.uring}) implements it over a
  * multishot receive into provided buffers and a bounded send queue of pooled buffers. Nothing here
  * allocates per message.
+ *
+ * <p>Three ways to send: copy bytes into the connection's send buffers
+ * ({@link #write(MemorySegment, long, int)}), send bytes in place from where they are, without a
+ * copy, handing the memory over (a received buffer: {@link #writeReceived}; a buffer of yours:
+ * {@link #write(PooledBuffer, int)}, {@link #write(FixedBuf, int)} and their gathering forms), or
+ * queue a file region ({@link #sendFile}). All of them queue in one bounded queue, sent in order;
+ * when it is full they refuse, never grow it.
  */
 public interface Connection {
     /** {@link ConnectionHandler#onClose} reason when the server or its loop was shut down ({@code -ESHUTDOWN}). */
@@ -70,6 +80,88 @@ public interface Connection {
 
     /** Like {@link #write(MemorySegment, long, int)} from a byte array. */
     int write(byte[] src, int offset, int length);
+
+    /**
+     * Sends the first {@code length} bytes of {@code buffer} where they are, without copying them,
+     * after what is queued before, and takes the buffer: from the call on, whatever it returns or
+     * throws, the handle belongs to the connection, and the caller must neither change the bytes
+     * nor use or close the handle again. The connection closes it (the buffer goes back to its
+     * pool, on the loop thread) once the kernel is done with the memory: after its send completed
+     * (a zero-copy send: after its notification), or when the connection ends with it still
+     * queued (a close, an abort, a reset by the peer); a buffer it refuses is closed before the
+     * call returns.
+     *
+     * <p>The io_uring transport sends it with {@code SEND}, or with {@code SEND_ZC} when the bytes
+     * left to send are at least {@link NetConfig#zeroCopyThreshold()}: from the registered buffer
+     * when the memory is registered on the ring of the connection's loop (through a tenant of
+     * {@code EventLoop.bufferTable()}), so the kernel does not pin its pages for every send.
+     *
+     * @return {@code length} when queued (0 for a {@code length} of 0: the buffer was closed at
+     *         once, nothing to send); 0 when the send queue is full: the buffer was closed unsent
+     *         (wait for {@link ConnectionHandler#onWritable}, then write the bytes again from a
+     *         buffer of yours); -1 when the connection is no longer open: the buffer was closed
+     *         unsent
+     * @throws IllegalArgumentException when {@code length} is negative or larger than the buffer
+     *                                  (the buffer was closed), or the handle is queued on this
+     *                                  connection already (it stays queued)
+     * @throws IllegalStateException    when the handle was closed already (nothing changes)
+     */
+    int write(PooledBuffer buffer, int length);
+
+    /**
+     * Like {@link #write(PooledBuffer, int)} for a buffer of an arena allocator: sends its first
+     * {@code length} bytes in place and closes the handle when the kernel is done with them.
+     * Which ring the buffer's pool registered it on does not matter: a zero-copy send is fixed
+     * only when the memory is registered on the ring of this connection's loop.
+     *
+     * @return as {@link #write(PooledBuffer, int)}: {@code length} when queued, 0 when the queue
+     *         is full, -1 when the connection is no longer open; the handle is closed in both
+     *         refusals
+     * @throws IllegalArgumentException as {@link #write(PooledBuffer, int)} (the buffer was closed,
+     *                                  unless it is queued here already)
+     * @throws IllegalStateException    when the handle was closed already (nothing changes)
+     */
+    int write(FixedBuf buffer, int length);
+
+    /**
+     * A gathering write: queues {@code buffers[offset]} .. {@code buffers[offset + count - 1]},
+     * the first {@code lengths[i]} bytes of each, in order and in place, as
+     * {@link #write(PooledBuffer, int)} does one. Takes every handle of the range, whatever it
+     * returns or throws. Allocates nothing; the arrays are not kept.
+     *
+     * <p>Each buffer takes one entry of the send queue (a buffer of length 0 none: it is closed at
+     * once). The queue takes the first {@code k} buffers it has room for; the others are closed
+     * unsent. So the call queues a prefix of the bytes and says how long it is.
+     *
+     * @return the bytes queued: {@code lengths[offset] + ... + lengths[offset + k - 1]}, the whole
+     *         sum when everything was queued, less when the queue filled up (wait for
+     *         {@link ConnectionHandler#onWritable} and write the rest again, from that byte on),
+     *         0 when the queue was full; -1 when the connection is no longer open (every handle
+     *         was closed unsent)
+     * @throws IndexOutOfBoundsException when the range is outside either array (nothing taken)
+     * @throws NullPointerException      for a null handle in the range
+     * @throws IllegalArgumentException  for a length outside its buffer, or a handle given twice
+     *                                   or queued on this connection already
+     * @throws IllegalStateException     for a handle closed already
+     *                                   (after any of these three nothing was queued, and every
+     *                                   other handle of the range was closed, except one queued
+     *                                   here already)
+     */
+    long write(PooledBuffer[] buffers, int[] lengths, int offset, int count);
+
+    /**
+     * Like {@link #write(PooledBuffer[], int[], int, int)} for buffers of arena allocators, with
+     * the same return values and exceptions.
+     *
+     * @return the bytes queued (a prefix of the buffers: all, some, or 0 when the queue was full),
+     *         or -1 when the connection is no longer open; every handle not queued was closed
+     * @throws IndexOutOfBoundsException when the range is outside either array (nothing taken)
+     * @throws NullPointerException      for a null handle in the range
+     * @throws IllegalArgumentException  for a length outside its buffer, or a handle given twice
+     *                                   or queued on this connection already
+     * @throws IllegalStateException     for a handle closed already
+     */
+    long write(FixedBuf[] buffers, int[] lengths, int offset, int count);
 
     /**
      * Sends {@code length} bytes at {@code offset} of the receive buffer now being delivered to

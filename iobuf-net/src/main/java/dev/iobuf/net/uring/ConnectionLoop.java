@@ -48,6 +48,13 @@ interface ConnectionLoop {
     void send(int fd, long address, int length, boolean fromReceiveBuffer, long userData);
 
     /**
+     * Sends {@code length} bytes at {@code address} of a caller's own buffer: like
+     * {@link #send}, and when zero-copy, from a registered buffer if the memory is registered on
+     * the loop's ring (by any tenant of its table), else unregistered.
+     */
+    void sendOwned(int fd, long address, int length, long userData);
+
+    /**
      * Splices {@code length} bytes of {@code fileFd} from {@code position} into socket {@code fd}
      * with one of the loop's splice senders; {@code done} gets the result on the loop thread.
      */

@@ -277,27 +277,46 @@ final class NetLoop implements ConnectionLoop {
 
     @Override
     public void send(int fd, long address, int length, boolean fromReceiveBuffer, long userData) {
-        int zc = config.zeroCopyThreshold();
-        Sqe sqe;
-        if (zc > 0 && length >= zc) {
-            int fixed = fromReceiveBuffer ? recvBufIndex : sendBufIndex;
-            sqe = null;
-            if (fixed >= 0) {
-                try {
-                    sqe = loop.sqe().sendZcFixed(fd, address, length, Libc.MSG_NOSIGNAL, 0, fixed);
-                    registeredSends++;
-                } catch (IllegalArgumentException unregistered) {
-                    // someone emptied our slot of the ring's table (which its users must not do):
-                    // the refused entry went back to the queue; send unregistered instead
-                }
-            }
-            if (sqe == null) {
-                sqe = loop.sqe().sendZc(fd, address, length, Libc.MSG_NOSIGNAL, 0);
-            }
-            zeroCopySends++;
+        if (zeroCopy(length)) {
+            sendZc(fd, address, length, fromReceiveBuffer ? recvBufIndex : sendBufIndex, userData);
         } else {
-            sqe = loop.sqe().send(fd, address, length, Libc.MSG_NOSIGNAL);
+            loop.sqe().send(fd, address, length, Libc.MSG_NOSIGNAL).userData(userData);
         }
+    }
+
+    @Override
+    public void sendOwned(int fd, long address, int length, long userData) {
+        if (zeroCopy(length)) {
+            // looked up per send (a scan of the ring's table, no allocation): the caller's tenant may
+            // have registered or unregistered its memory since the write
+            sendZc(fd, address, length, loop.registeredBufferIndex(address, length), userData);
+        } else {
+            loop.sqe().send(fd, address, length, Libc.MSG_NOSIGNAL).userData(userData);
+        }
+    }
+
+    /** Whether a send of {@code length} bytes goes out as SEND_ZC (NetConfig.zeroCopyThreshold). */
+    private boolean zeroCopy(int length) {
+        int zc = config.zeroCopyThreshold();
+        return zc > 0 && length >= zc;
+    }
+
+    /** A SEND_ZC, from registered buffer {@code fixed} when it is not -1. */
+    private void sendZc(int fd, long address, int length, int fixed, long userData) {
+        Sqe sqe = null;
+        if (fixed >= 0) {
+            try {
+                sqe = loop.sqe().sendZcFixed(fd, address, length, Libc.MSG_NOSIGNAL, 0, fixed);
+                registeredSends++;
+            } catch (IllegalArgumentException unregistered) {
+                // someone emptied the slot of the ring's table (which its users must not do while
+                // sending from it): the refused entry went back to the queue; send unregistered instead
+            }
+        }
+        if (sqe == null) {
+            sqe = loop.sqe().sendZc(fd, address, length, Libc.MSG_NOSIGNAL, 0);
+        }
+        zeroCopySends++;
         sqe.userData(userData);
     }
 

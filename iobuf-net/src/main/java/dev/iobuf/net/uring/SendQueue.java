@@ -9,7 +9,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The sending half of one {@link UringConnection}: a bounded queue of buffers sent in order, one
- * send in flight at a time, short sends finished. Loop thread only.
+ * send in flight at a time, short sends finished: the loop's send buffers, received buffers and
+ * callers' own buffers sent in place, and file regions. Loop thread only.
  */
 final class SendQueue {
     /*
@@ -32,9 +33,21 @@ final class SendQueue {
      * A file region (sendFile) is an entry of its own, marked FILE, with its descriptor, offset and
      * length in the file arrays; it is sent whole by one of the loop's SpliceSenders (file -> pipe
      * -> socket), which counts as the one send in flight, and has no buffer to give back.
+     *
+     * A caller's own buffer (Connection.write(PooledBuffer / FixedBuf)) is an entry marked OWNED,
+     * its handle in owned[] and its address in ownedAddress[] (both preallocated per entry, so
+     * queueing allocates nothing). It is sent in place by loop.sendOwned, which picks a fixed
+     * SEND_ZC when the memory is registered on the loop's ring, and the handle is closed (its
+     * buffer back to its pool) exactly once: in releaseEntry when its last send completed (a
+     * zero-copy one after its notification), or in releaseAll / forceRelease when the connection
+     * ends with it queued; both run only when nothing is in flight, so the kernel is done with it.
+     * The slot is cleared when the handle is closed, so no entry keeps a handle alive. Writes never
+     * append to it (it is not a send-pool buffer), and the bytes it holds are the caller's.
      */
     /** The buffer mark of a file-region entry. */
     private static final int FILE = Integer.MIN_VALUE;
+    /** The buffer mark of an entry holding a caller's handle (receive buffers are -1 - bid, bid < 65536). */
+    private static final int OWNED = Integer.MIN_VALUE + 1;
     private final UringConnection conn;
     private final ConnectionLoop loop;
     private final BufferPool pool;
@@ -48,6 +61,9 @@ final class SendQueue {
     private final int[] fileFd;
     private final long[] filePos;
     private final long[] fileLen;
+    /** Per owned entry: the caller's handle (a PooledBuffer or FixedBuf), null once closed, and its address. */
+    private final Object[] owned;
+    private final long[] ownedAddress;
     private final dev.iobuf.uring.reactor.SpliceSender.Done spliceDone = this::onSpliceDone;
     private final int mask;
     private final int capacity;
@@ -59,6 +75,8 @@ final class SendQueue {
     private boolean writeBlocked;
     private boolean flushQueued;
     private boolean waitingForBuffers;
+    /** See closedByOthers(). */
+    private int closedByOthers;
 
     SendQueue(UringConnection conn, ConnectionLoop loop) {
         this.conn = conn;
@@ -73,6 +91,8 @@ final class SendQueue {
         this.fileFd = new int[depth];
         this.filePos = new long[depth];
         this.fileLen = new long[depth];
+        this.owned = new Object[depth];
+        this.ownedAddress = new long[depth];
         this.mask = depth - 1;
         this.capacity = q;
     }
@@ -179,6 +199,44 @@ final class SendQueue {
         return true;
     }
 
+    /** Entries the queue has room for now. */
+    int room() {
+        return capacity - count;
+    }
+
+    /**
+     * Queues the first {@code len} bytes (1 or more) of caller's handle {@code h} at {@code address},
+     * to be sent in place and closed when done; false when the queue is full (the caller still
+     * owns {@code h} then).
+     */
+    boolean offerOwned(Object h, long address, int len) {
+        if (count == capacity) {
+            writeBlocked = true;
+            return false;
+        }
+        int t = (head + count) & mask;
+        buffer[t] = OWNED;
+        start[t] = 0;
+        length[t] = len;
+        owned[t] = h;
+        ownedAddress[t] = address;
+        count++;
+        if (!inFlight) {
+            requestFlush();
+        }
+        return true;
+    }
+
+    /** Whether handle {@code h} is queued here (a caller handing it over twice). */
+    boolean holds(Object h) {
+        for (int i = 0; i < count; i++) {
+            if (owned[(head + i) & mask] == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void requestFlush() {
         if (!flushQueued) {
             flushQueued = true;
@@ -201,9 +259,13 @@ final class SendQueue {
         }
         int n = length[h] - sentOff;
         int idx = buffer[h];
-        boolean received = idx < 0;
-        long addr = (received ? loop.receiveView(-1 - idx) : pool.segment(idx)).address() + start[h] + sentOff;
-        loop.send(conn.fd(), addr, n, received, conn.userData(UringConnection.TAG_SEND));
+        if (idx == OWNED) {
+            loop.sendOwned(conn.fd(), ownedAddress[h] + sentOff, n, conn.userData(UringConnection.TAG_SEND));
+        } else {
+            boolean received = idx < 0;
+            long addr = (received ? loop.receiveView(-1 - idx) : pool.segment(idx)).address() + start[h] + sentOff;
+            loop.send(conn.fd(), addr, n, received, conn.userData(UringConnection.TAG_SEND));
+        }
         inFlight = true;
         conn.started();
     }
@@ -284,14 +346,33 @@ final class SendQueue {
         conn.receive().resumeIfStalled();
     }
 
-    /** Gives back the buffer of entry {@code h}: to the send pool, or a receive buffer to the kernel. */
+    /**
+     * Gives back the buffer of entry {@code h}: to the send pool, a receive buffer to the kernel,
+     * a caller's buffer to its own pool (its handle closed).
+     */
     private void releaseEntry(int h) {
         int idx = buffer[h];
         if (idx >= 0) {
             pool.release(idx);
+        } else if (idx == OWNED) {
+            closeOwned(h);
         } else if (idx != FILE) {
             loop.recycle(-1 - idx);
         }
+    }
+
+    /** Closes the caller's handle of entry {@code h} and forgets it. */
+    private void closeOwned(int h) {
+        Object o = owned[h];
+        owned[h] = null;
+        if (!OwnedBuffers.close(o)) {
+            closedByOthers++;
+        }
+    }
+
+    /** Handles of queued entries found closed when the queue closed them: their callers broke the contract (tests). */
+    int closedByOthers() {
+        return closedByOthers;
     }
 
     /** Drops everything queued (the connection is closed and nothing is in flight). */
@@ -305,11 +386,16 @@ final class SendQueue {
         loop.sendBuffersFreed();
     }
 
-    /** Drops everything queued after the ring was closed: receive buffers went back with it. */
+    /**
+     * Drops everything queued after the ring was closed: receive buffers went back with it; send
+     * buffers and callers' buffers are given back here (no kernel can read them any more).
+     */
     void forceRelease() {
         while (count > 0) {
             if (buffer[head] >= 0) {
                 pool.release(buffer[head]);
+            } else if (buffer[head] == OWNED) {
+                closeOwned(head);
             }
             head = (head + 1) & mask;
             count--;

@@ -1,12 +1,15 @@
 package dev.iobuf.net.uring;
 
+import dev.iobuf.alloc.FixedBuf;
 import dev.iobuf.net.Connection;
 import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.pool.PooledBuffer;
 import dev.iobuf.uring.Errno;
 import dev.iobuf.uring.reactor.CompletionHandler;
 import dev.iobuf.uring.reactor.EventLoop;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -166,6 +169,116 @@ final class UringConnection implements Connection, CompletionHandler {
             throw new java.io.IOException("the connection is closed");
         }
         return SocketCalls.getOption(fd, option);
+    }
+
+    @Override
+    public int write(PooledBuffer buffer, int length) {
+        return writeOwned(Objects.requireNonNull(buffer, "buffer"), length);
+    }
+
+    @Override
+    public int write(FixedBuf buffer, int length) {
+        return writeOwned(Objects.requireNonNull(buffer, "buffer"), length);
+    }
+
+    @Override
+    public long write(PooledBuffer[] buffers, int[] lengths, int offset, int count) {
+        return writeOwned(buffers, lengths, offset, count);
+    }
+
+    @Override
+    public long write(FixedBuf[] buffers, int[] lengths, int offset, int count) {
+        return writeOwned(buffers, lengths, offset, count);
+    }
+
+    /** One caller's handle {@code h} (a PooledBuffer or FixedBuf): queued in place, or closed. */
+    private int writeOwned(Object h, int length) {
+        if (send.holds(h)) {
+            throw new IllegalArgumentException(h + " is queued on this connection already");
+        }
+        try {
+            OwnedBuffers.check(h, length);
+        } catch (IllegalArgumentException e) {
+            OwnedBuffers.close(h);
+            throw e;
+        }
+        if (state != State.OPEN) {
+            OwnedBuffers.close(h);
+            return -1;
+        }
+        if (length == 0) {
+            OwnedBuffers.close(h);
+            return 0;
+        }
+        if (!send.offerOwned(h, OwnedBuffers.address(h), length)) {
+            OwnedBuffers.close(h);
+            return 0;
+        }
+        return length;
+    }
+
+    /** The gathering write: every handle is checked first, then a prefix queued and the rest closed. */
+    private long writeOwned(Object[] hs, int[] lengths, int offset, int count) {
+        Objects.checkFromIndexSize(offset, count, hs.length);
+        Objects.checkFromIndexSize(offset, count, lengths.length);
+        int end = offset + count;
+        for (int i = offset; i < end; i++) {
+            Object h = hs[i];
+            RuntimeException bad = null;
+            if (h == null) {
+                bad = new NullPointerException("buffers[" + i + "] is null");
+            } else if (send.holds(h)) {
+                bad = new IllegalArgumentException(h + " (buffers[" + i + "]) is queued on this connection already");
+            } else {
+                for (int j = offset; j < i && bad == null; j++) {
+                    if (hs[j] == h) {
+                        bad = new IllegalArgumentException(h + " is given twice: buffers[" + j + "] and [" + i + "]");
+                    }
+                }
+                if (bad == null) {
+                    try {
+                        OwnedBuffers.check(h, lengths[i]);
+                    } catch (RuntimeException e) {
+                        bad = e;
+                    }
+                }
+            }
+            if (bad != null) {
+                closeUnqueued(hs, offset, end);
+                throw bad;
+            }
+        }
+        if (state != State.OPEN) {
+            closeUnqueued(hs, offset, end);
+            return -1;
+        }
+        long queued = 0;
+        int i = offset;
+        for (; i < end; i++) {
+            Object h = hs[i];
+            int n = lengths[i];
+            if (n == 0) {
+                OwnedBuffers.close(h);
+            } else if (send.offerOwned(h, OwnedBuffers.address(h), n)) {
+                queued += n;
+            } else {
+                break; // the queue is full: the rest is closed unsent
+            }
+        }
+        for (; i < end; i++) {
+            OwnedBuffers.close(hs[i]);
+        }
+        return queued;
+    }
+
+    /** Closes the open handles of {@code hs[from, to)} that are not queued here (a refused gathering write). */
+    private void closeUnqueued(Object[] hs, int from, int to) {
+        for (int i = from; i < to; i++) {
+            Object h = hs[i];
+            if (h != null && !send.holds(h)) {
+                OwnedBuffers.closeIfOpen(h);
+            }
+        }
     }
 
     @Override
@@ -346,6 +459,10 @@ final class UringConnection implements Connection, CompletionHandler {
 
     ReceiveSide receive() {
         return receive;
+    }
+
+    SendQueue sendQueue() {
+        return send;
     }
 
     long userData(int tag) {

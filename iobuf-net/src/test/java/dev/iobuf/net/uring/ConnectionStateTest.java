@@ -1,9 +1,17 @@
 package dev.iobuf.net.uring;
 
+import dev.iobuf.alloc.BufferRegistrar;
+import dev.iobuf.alloc.BuddyPool;
+import dev.iobuf.alloc.FixedBuf;
+import dev.iobuf.alloc.RegisteredPool;
 import dev.iobuf.net.Connection;
 import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.uring.CqeFlags;
+import dev.iobuf.pool.BufferPool;
+import dev.iobuf.pool.PooledBuffer;
+import dev.iobuf.pool.Tier;
 import dev.iobuf.uring.Errno;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -27,6 +35,13 @@ class ConnectionStateTest {
     private final FakeLoop loop = new FakeLoop();
     private final Recorder handler = new Recorder();
     private final UringConnection c = new UringConnection(loop, 42, handler);
+    /** The caller's own buffers (Connection.write(PooledBuffer)): 8 of 2 KiB. */
+    private final BufferPool mine = BufferPool.create(Tier.SMALL, 8);
+
+    @AfterEach
+    void closeOwnPool() {
+        mine.close();
+    }
 
     /** A handler that records what it is told and consumes {@code take} bytes per delivery (all by default). */
     static final class Recorder implements ConnectionHandler {
@@ -264,5 +279,312 @@ class ConnectionStateTest {
         assertThat(loop.drainOps()).containsExactly("close");
         assertThat(handler.closeReason).isEqualTo(Connection.REASON_SHUTDOWN);
         assertThat(loop.send.available()).isEqualTo(loop.send.capacity());
+    }
+
+    // ---- callers' own buffers: write(PooledBuffer / FixedBuf), gathering writes -----------------
+
+    /** A buffer of {@link #mine} holding {@code text}. */
+    private PooledBuffer mine(String text) {
+        PooledBuffer b = mine.tryTake();
+        b.segment().setString(0, text);
+        return b;
+    }
+
+    /** Every buffer of {@link #mine} is back, and the queue never found a handle closed under it. */
+    private void assertMineAllBack() {
+        assertThat(mine.available()).as("own buffers back in their pool").isEqualTo(mine.capacity());
+        assertThat(c.sendQueue().closedByOthers()).as("handles found closed already").isZero();
+    }
+
+    @Test
+    void ownBufferIsSentInPlaceShortSendsFinishedAndClosedAfterItsSend() {
+        c.open();
+        loop.drainOps();
+        PooledBuffer b = mine("hello");
+        long at = b.segment().address();
+        assertThat(c.write(b, 5)).isEqualTo(5);
+        assertThat(c.pendingBytes()).isEqualTo(5);
+        loop.iterate();
+        assertThat(loop.drainOps()).containsExactly("sendOwned 5");
+        assertThat(loop.lastSendAddress).as("the caller's memory itself, no copy").isEqualTo(at);
+        assertThat(loop.send.available()).as("no send buffer taken").isEqualTo(loop.send.capacity());
+        c.onCompletion(TAG_SEND, 3, 0); // short
+        assertThat(b.isOpen()).as("the rest is still to be sent").isTrue();
+        loop.iterate();
+        assertThat(loop.drainOps()).containsExactly("sendOwned 2");
+        assertThat(loop.lastSendAddress).isEqualTo(at + 3);
+        c.onCompletion(TAG_SEND, 2, 0);
+        assertThat(b.isOpen()).isFalse();
+        assertThat(c.pendingBytes()).isZero();
+        assertMineAllBack();
+    }
+
+    @Test
+    void ownBufferOfAZeroCopySendIsClosedOnlyAfterTheNotification() {
+        c.open();
+        PooledBuffer b = mine("zc");
+        c.write(b, 2);
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 2, CqeFlags.MORE);
+        assertThat(b.isOpen()).as("the kernel may still read it").isTrue();
+        c.onCompletion(TAG_SEND, 0, CqeFlags.NOTIF);
+        assertThat(b.isOpen()).isFalse();
+        assertMineAllBack();
+    }
+
+    @Test
+    void ownBuffersGoOutInOrderWithCopiedBytesAndAreNeverAppendedTo() {
+        c.open();
+        loop.drainOps();
+        assertThat(c.write("ab".getBytes(), 0, 2)).isEqualTo(2);
+        PooledBuffer b = mine("cd");
+        assertThat(c.write(b, 2)).isEqualTo(2);
+        assertThat(c.write("e".getBytes(), 0, 1)).as("the queue is full (depth 2): not appended to b").isZero();
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 2, 0);
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 2, 0);
+        assertThat(loop.drainOps()).containsExactly("send 2", "sendOwned 2");
+        assertThat(handler.events).contains("writable");
+        assertMineAllBack();
+    }
+
+    @Test
+    void aRefusedOwnBufferIsClosedAtOnceWithZeroOrMinusOne() {
+        c.open();
+        PooledBuffer a = mine("a");
+        PooledBuffer b = mine("b");
+        PooledBuffer full = mine("c");
+        assertThat(c.write(a, 1)).isEqualTo(1);
+        assertThat(c.write(b, 1)).isEqualTo(1);
+        assertThat(c.write(full, 1)).as("queue depth 2: full").isZero();
+        assertThat(full.isOpen()).as("refused, and closed by the call").isFalse();
+        assertThat(c.write(mine("empty"), 0)).as("nothing to send: closed at once").isZero();
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 1, 0);
+        assertThat(handler.events).as("a refusal asks for onWritable").containsExactly("open", "writable");
+        assertThat(b.isOpen()).as("queued, its send not prepared yet").isTrue();
+        c.abort();
+        c.onCompletion(TAG_RECV, -Errno.ECANCELED, 0);
+        c.onCompletion(TAG_CANCEL, 0, 0);
+        assertThat(c.state()).as("no send was in flight: b closed unsent").isEqualTo(UringConnection.State.CLOSED);
+        assertThat(b.isOpen()).isFalse();
+        PooledBuffer late = mine("late");
+        assertThat(c.write(late, 4)).as("closed").isEqualTo(-1);
+        assertThat(late.isOpen()).isFalse();
+        assertThat(a.isOpen() || b.isOpen()).isFalse();
+        assertMineAllBack();
+    }
+
+    @Test
+    void aResetMidSendClosesTheBufferInFlightAndTheQueuedOnesOnceTheKernelIsDone() {
+        c.open();
+        PooledBuffer a = mine("first");
+        PooledBuffer b = mine("second");
+        c.write(a, 5);
+        c.write(b, 6);
+        loop.iterate();
+        loop.drainOps();
+        c.onCompletion(TAG_SEND, 2, CqeFlags.MORE); // a zero-copy send of a, part sent
+        c.onCompletion(TAG_RECV, -Errno.ECONNRESET, 0); // the peer resets
+        assertThat(loop.drainOps()).containsExactly("cancelAll");
+        assertThat(a.isOpen()).as("its notification is still due").isTrue();
+        assertThat(b.isOpen()).isTrue();
+        c.onCompletion(TAG_CANCEL, 0, 0);
+        assertThat(c.state()).as("the send is still in flight").isEqualTo(UringConnection.State.ABORTING);
+        assertThat(a.isOpen()).isTrue();
+        c.onCompletion(TAG_SEND, 0, CqeFlags.NOTIF);
+        assertThat(c.state()).isEqualTo(UringConnection.State.CLOSED);
+        assertThat(handler.closeReason).isEqualTo(-Errno.ECONNRESET);
+        assertThat(a.isOpen() || b.isOpen()).isFalse();
+        assertMineAllBack();
+    }
+
+    @Test
+    void aSendFailingWithAResetClosesEveryQueuedBuffer() {
+        c.open();
+        PooledBuffer a = mine("first");
+        PooledBuffer b = mine("second");
+        c.write(a, 5);
+        c.write(b, 6);
+        loop.iterate();
+        c.onCompletion(TAG_SEND, -Errno.EPIPE, 0);
+        c.onCompletion(TAG_RECV, -Errno.ECANCELED, 0);
+        c.onCompletion(TAG_CANCEL, 0, 0);
+        assertThat(c.state()).isEqualTo(UringConnection.State.CLOSED);
+        assertThat(handler.closeReason).isEqualTo(-Errno.EPIPE);
+        assertMineAllBack();
+    }
+
+    @Test
+    void aGracefulCloseSendsTheOwnBuffersFirst() {
+        c.open();
+        PooledBuffer b = mine("bye");
+        c.write(b, 3);
+        c.close();
+        loop.iterate();
+        assertThat(loop.drainOps()).containsExactly("recv", "cancel", "sendOwned 3");
+        c.onCompletion(TAG_RECV, -Errno.ECANCELED, 0);
+        c.onCompletion(TAG_CANCEL, 0, 0);
+        assertThat(b.isOpen()).isTrue();
+        c.onCompletion(TAG_SEND, 3, 0);
+        assertThat(b.isOpen()).isFalse();
+        assertThat(c.state()).isEqualTo(UringConnection.State.LINGERING);
+        assertMineAllBack();
+    }
+
+    @Test
+    void theLoopEndingClosesQueuedOwnBuffers() {
+        c.open();
+        c.write(mine("x"), 1);
+        c.forceRelease();
+        assertMineAllBack();
+    }
+
+    @Test
+    void aGatheringWriteQueuesAPrefixAndClosesTheRest() {
+        c.open();
+        loop.drainOps();
+        PooledBuffer[] bufs = {null, mine("head"), mine(""), mine("body"), mine("tail")};
+        int[] lengths = {0, 4, 0, 4, 4};
+        long at = bufs[3].segment().address();
+        assertThat(c.write(bufs, lengths, 1, 4))
+                .as("depth 2: head and body; the empty one needs no entry; tail closed unsent").isEqualTo(8);
+        assertThat(bufs[2].isOpen()).isFalse();
+        assertThat(bufs[4].isOpen()).isFalse();
+        assertThat(bufs[1].isOpen() && bufs[3].isOpen()).isTrue();
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 4, 0);
+        loop.iterate();
+        assertThat(loop.drainOps()).containsExactly("sendOwned 4", "sendOwned 4");
+        assertThat(loop.lastSendAddress).isEqualTo(at);
+        c.onCompletion(TAG_SEND, 4, 0);
+        assertThat(handler.events).containsExactly("open", "writable");
+        PooledBuffer[] none = {mine("a"), mine("b"), mine("c")};
+        c.write(none, new int[] {1, 1, 1}, 0, 2);
+        assertThat(c.write(none, new int[] {1, 1, 1}, 2, 1)).as("queue full").isZero();
+        assertThat(none[2].isOpen()).isFalse();
+        c.abort();
+        c.onCompletion(TAG_RECV, -Errno.ECANCELED, 0);
+        c.onCompletion(TAG_CANCEL, 0, 0);
+        assertThat(c.state()).isEqualTo(UringConnection.State.CLOSED);
+        PooledBuffer[] late = {mine("l"), mine("m")};
+        assertThat(c.write(late, new int[] {1, 1}, 0, 2)).as("closed").isEqualTo(-1);
+        assertMineAllBack();
+    }
+
+    @Test
+    void aGatheringWriteWithABadEntryQueuesNothingAndClosesTheOthers() {
+        c.open();
+        PooledBuffer queued = mine("q");
+        c.write(queued, 1);
+        PooledBuffer a = mine("a");
+        PooledBuffer b = mine("b");
+        assertThatThrownBy(() -> c.write(new PooledBuffer[] {a, b, a}, new int[] {1, 1, 1}, 0, 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+        assertThat(a.isOpen() || b.isOpen()).isFalse();
+        PooledBuffer d = mine("d");
+        assertThatThrownBy(() -> c.write(new PooledBuffer[] {d, queued}, new int[] {1, 1}, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queued");
+        assertThat(d.isOpen()).isFalse();
+        assertThat(queued.isOpen()).as("still queued, still the connection's").isTrue();
+        PooledBuffer e = mine("e");
+        assertThatThrownBy(() -> c.write(new PooledBuffer[] {e, d}, new int[] {1, 1}, 0, 2))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(e.isOpen()).isFalse();
+        PooledBuffer f = mine("f");
+        assertThatThrownBy(() -> c.write(new PooledBuffer[] {f}, new int[] {5000}, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(f.isOpen()).isFalse();
+        PooledBuffer g = mine("g");
+        assertThatThrownBy(() -> c.write(new PooledBuffer[] {g}, new int[] {1}, 0, 2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(g.isOpen()).as("a range outside the arrays takes nothing").isTrue();
+        g.close();
+        assertThat(c.pendingBytes()).isEqualTo(1);
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 1, 0);
+        assertMineAllBack();
+    }
+
+    @Test
+    void aSingleWriteChecksItsHandle() {
+        c.open();
+        PooledBuffer b = mine("b");
+        assertThat(c.write(b, 1)).isEqualTo(1);
+        assertThatThrownBy(() -> c.write(b, 1)).as("handed over twice").isInstanceOf(IllegalArgumentException.class);
+        assertThat(b.isOpen()).as("the queued one stays queued").isTrue();
+        PooledBuffer big = mine("big");
+        assertThatThrownBy(() -> c.write(big, mine.tier().size() + 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(big.isOpen()).as("taken and closed").isFalse();
+        assertThatThrownBy(() -> c.write(big, 1)).as("closed already").isInstanceOf(IllegalStateException.class);
+        loop.iterate();
+        c.onCompletion(TAG_SEND, 1, 0);
+        assertMineAllBack();
+    }
+
+    @Test
+    void aFixedBufIsSentInPlaceAndClosedAfterItsSend() {
+        try (RegisteredPool arena = RegisteredPool.builder(new MemoryOnlyRegistrar(),
+                () -> BuddyPool.builder().arenaSize(1 << 20).build()).name("fixed").build()) {
+            c.open();
+            loop.drainOps();
+            FixedBuf a = arena.allocate(4096);
+            FixedBuf b = arena.allocate(4096);
+            FixedBuf d = arena.allocate(4096);
+            long at = a.address();
+            assertThat(c.write(a, 100)).isEqualTo(100);
+            assertThat(c.write(new FixedBuf[] {b, d}, new int[] {10, 20}, 0, 2)).as("room for one").isEqualTo(10);
+            assertThat(d.isOpen()).isFalse();
+            loop.iterate();
+            assertThat(loop.lastSendAddress).isEqualTo(at);
+            c.onCompletion(TAG_SEND, 100, 0);
+            assertThat(a.isOpen()).isFalse();
+            loop.iterate();
+            c.onCompletion(TAG_SEND, 10, 0);
+            assertThat(loop.drainOps()).containsExactly("sendOwned 100", "sendOwned 10");
+            assertThat(arena.outstanding()).isZero();
+            assertThat(c.sendQueue().closedByOthers()).isZero();
+        }
+    }
+
+    /** A registrar that registers nothing with a kernel: memory-only arenas for the fake loop. */
+    static final class MemoryOnlyRegistrar implements BufferRegistrar {
+        private int next;
+        private boolean registered;
+
+        @Override
+        public int[] register(List<MemorySegment> regions) {
+            registered = true;
+            return add(regions);
+        }
+
+        @Override
+        public int[] add(List<MemorySegment> regions) {
+            int[] idx = new int[regions.size()];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = next++;
+            }
+            return idx;
+        }
+
+        @Override
+        public void update(int index, MemorySegment region) {
+        }
+
+        @Override
+        public void unregister() {
+            registered = false;
+        }
+
+        @Override
+        public boolean isRegistered() {
+            return registered;
+        }
+
+        @Override
+        public void close() {
+            registered = false;
+        }
     }
 }

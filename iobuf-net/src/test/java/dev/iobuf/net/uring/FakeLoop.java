@@ -120,6 +120,12 @@ final class FakeLoop implements ConnectionLoop {
     }
 
     @Override
+    public void sendOwned(int fd, long address, int length, long userData) {
+        lastSendAddress = address;
+        ops.add("sendOwned " + length);
+    }
+
+    @Override
     public void sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done) {
         ops.add("sendFile " + fileFd + " " + position + " " + length);
     }
