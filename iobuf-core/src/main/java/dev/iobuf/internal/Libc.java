@@ -59,15 +59,23 @@ public final class Libc {
     public static final int AT_FDCWD = -100;
     public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
     public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_V6ONLY = 26;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** recvmsg flag: return a datagram's full length even when it did not fit; in msg_flags, it did not fit. */
+    public static final int MSG_TRUNC = 0x20;
     public static final int F_SETPIPE_SZ = 1031;
     public static final int F_GETPIPE_SZ = 1032;
     public static final int PROT_NONE = 0x0;
@@ -75,6 +83,11 @@ public final class Libc {
     public static final int MFD_CLOEXEC = 0x1;
     /** {@code struct sockaddr_in}: family u16, port u16 and address u32 in network order, 8 bytes zero. */
     public static final int SOCKADDR_IN_BYTES = 16;
+    /**
+     * {@code struct sockaddr_in6}: family u16, port u16 in network order, flowinfo u32, address 16
+     * bytes, scope id u32.
+     */
+    public static final int SOCKADDR_IN6_BYTES = 28;
 
     public static final long SYS_IO_URING_SETUP = 425;
     public static final long SYS_IO_URING_ENTER = 426;
