@@ -122,6 +122,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CCS);
     private static final MethodHandle SETSOCKOPT = link("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
+    private static final MethodHandle GETSOCKOPT = link("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle BIND = link("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
@@ -279,6 +281,18 @@ public final class Libc {
     public static int setsockopt(MemorySegment state, int fd, int level, int name, long value, int length) {
         try {
             return result((int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code getsockopt(fd, level, name, value, lengthPointer)}, {@code lengthPointer} the address of
+     * a u32 holding the size of {@code value} (the kernel writes the size it used): 0, or {@code -errno}.
+     */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, long value, long lengthPointer) {
+        try {
+            return result((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, lengthPointer), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

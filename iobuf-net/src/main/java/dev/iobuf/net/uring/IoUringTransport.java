@@ -2,20 +2,26 @@ package dev.iobuf.net.uring;
 
 import dev.iobuf.net.BlockingHandler;
 import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.net.DatagramEndpoint;
+import dev.iobuf.net.DatagramHandler;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.Server;
 import dev.iobuf.net.Transport;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The io_uring transport: servers whose connections live on the loops of an {@link EventLoopGroup},
  * receiving through a multishot receive into a provided-buffer ring fed by a pool and sending from
  * pooled buffers (or from the receive buffers themselves, {@code writeReceived}), zero-copy above
- * {@link NetConfig#zeroCopyThreshold()}.
+ * {@link NetConfig#zeroCopyThreshold()}; and datagram endpoints, each on one loop (round robin),
+ * receiving through a multishot RECVMSG into a provided-buffer ring of their own and sending with
+ * SENDMSG (SENDMSG_ZC above the threshold) from pooled buffers.
  *
  * <pre>{@code
  * try (EventLoopGroup loops = EventLoopGroup.start("echo")) {
@@ -28,6 +34,8 @@ import java.util.function.Supplier;
  */
 public final class IoUringTransport implements Transport {
     private final EventLoopGroup group;
+    /** The loop the next datagram endpoint goes to (round robin). */
+    private final AtomicInteger nextLoop = new AtomicInteger();
 
     private IoUringTransport(EventLoopGroup group) {
         this.group = Objects.requireNonNull(group, "group");
@@ -65,5 +73,31 @@ public final class IoUringTransport implements Transport {
     public Server serveBlocking(String host, int port, NetConfig config, BlockingHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
         return serve(host, port, config, () -> new UringBlockingConnection.Adapter(handler));
+    }
+
+    @Override
+    public DatagramEndpoint bindDatagram(String host, int port, NetConfig config, DatagramHandler handler)
+            throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        return UringDatagramEndpoint.open(nextLoop(), host, port, null, config, handler);
+    }
+
+    @Override
+    public DatagramEndpoint connectDatagram(String host, int port, NetConfig config, DatagramHandler handler)
+            throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("the peer's port must be 1..65535, got " + port);
+        }
+        InetSocketAddress peer = new InetSocketAddress(SocketCalls.resolve(host), port);
+        return UringDatagramEndpoint.open(nextLoop(), "", 0, peer, config, handler);
+    }
+
+    private dev.iobuf.uring.reactor.EventLoop nextLoop() {
+        return group.loops().get(Math.floorMod(nextLoop.getAndIncrement(), group.size()));
     }
 }
