@@ -18,11 +18,15 @@ public final class Main {
               demo pools              the buffer pools alone: threads take and give back every tier
               serve echo --port P [--host H] [--loops N] [--receive-buffers B] [--idle-seconds S]
                                       io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1)
+              serve echo --udp --port P [--host H] [--receive-buffers B] [--send-buffers B]
+                                      the same over UDP: one datagram endpoint, each datagram back
+                                      to its sender
               serve http --port P [--host H] [--loops N] [--max-body B] [--idle-seconds S]
                          [--request-seconds S] [--style callbacks|virtual-threads]
                                       io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM
-              load echo --port P [--host H] --conns C --size S --seconds D
-                                      echo load generator: checks every echoed byte, prints a table
+              load echo --port P [--host H] --conns C --size S --seconds D [--udp]
+                                      echo load generator: checks every echoed byte, prints a table;
+                                      --udp: C connected datagram endpoints, S-byte datagrams
               bench [--threads 1,2,4] [--seconds 0.5]
                                       a short JMH table of iobuf's pools against their peers
               help                    this text
@@ -89,7 +93,8 @@ public final class Main {
             System.err.println("iobuf load: only 'echo' is known, e.g. iobuf load echo --port 7007 --conns 64 --size 512 --seconds 5");
             return 2;
         }
-        return LoadGenerator.run(Options.parse(Arrays.copyOfRange(rest, 1, rest.length)));
+        Options o = Options.parse(Arrays.copyOfRange(rest, 1, rest.length));
+        return o.flag("udp") ? UdpLoadGenerator.run(o) : LoadGenerator.run(o);
     }
 
     private static int bench(String[] rest) throws Exception {
