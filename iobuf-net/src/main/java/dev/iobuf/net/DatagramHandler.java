@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * endpoint's loop thread, where the endpoint's methods may be called (a reply is a
  * {@link DatagramEndpoint#send} from {@link #onDatagram}). Nothing is allocated per datagram on
  * the way here: the payload is a view of the receive buffer it arrived in, the sender a reused
- * {@link SocketAddressView}.
+ * {@link SocketAddressView}. Only {@link #onDatagram} must be written, so a lambda will do.
  */
+@FunctionalInterface
 public interface DatagramHandler {
     /** The endpoint is open; receiving starts after this returns. */
     default void onOpen(DatagramEndpoint endpoint) {
