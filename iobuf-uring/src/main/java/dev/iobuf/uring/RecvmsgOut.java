@@ -23,7 +23,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class RecvmsgOut {
     /** Bytes of the header, where the name area starts. */
-    public static final int BYTES = (int) RecvmsgOutLayout.BYTES;
+    public static final int BYTES = 16; // RecvmsgOutLayout.BYTES, checked by LayoutTest
     /** The {@code flags} bit saying the payload did not fit in the buffer ({@code MSG_TRUNC}). */
     public static final int MSG_TRUNC = 0x20;
     /** The {@code flags} bit saying the control data did not fit ({@code MSG_CTRUNC}). */
