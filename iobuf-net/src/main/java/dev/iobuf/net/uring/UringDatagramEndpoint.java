@@ -106,8 +106,6 @@ final class UringDatagramEndpoint implements DatagramEndpoint, CompletionHandler
 
     // ---- loop thread ----------------------------------------------------------------------------
     private final SocketAddressView sender = new SocketAddressView();
-    /** The connected peer as a view (to check its family once); null when not connected. */
-    private final SocketAddressView peer;
     private final int[] zeroCopyResult;
     private final boolean[] sending;
     private DatagramHandler handler;
@@ -143,7 +141,6 @@ final class UringDatagramEndpoint implements DatagramEndpoint, CompletionHandler
         this.nameBytes = ipv6 ? Libc.SOCKADDR_IN6_BYTES : Libc.SOCKADDR_IN_BYTES;
         this.payloadOffset = RecvmsgOut.payloadOffset(nameBytes, 0);
         this.maxSend = Math.min(config.sendTier().size(), ipv6 ? UDP_MAX_IPV6 : UDP_MAX_IPV4);
-        this.peer = remote == null ? null : SocketAddressView.of(remote);
         this.zeroCopyResult = new int[sendPool.capacity()];
         this.sending = new boolean[sendPool.capacity()];
     }
@@ -398,7 +395,7 @@ final class UringDatagramEndpoint implements DatagramEndpoint, CompletionHandler
     }
 
     private SocketAddressView connectedPeer() {
-        if (peer == null) {
+        if (remote == null) {
             throw new IllegalStateException("the endpoint on " + local + " is not connected: give the address to send to");
         }
         return null; // the kernel sends to the connected peer
