@@ -25,11 +25,15 @@ public final class Main {
               serve echo --port P [--host H] [--unix PATH] [--loops N] [--receive-buffers B] [--idle-seconds S]
                                       io_uring echo server until SIGINT/SIGTERM (host 127.0.0.1;
                                       an IPv6 literal such as ::1 works; --unix listens on a path)
+              serve echo --udp --port P [--host H] [--receive-buffers B] [--send-buffers B]
+                                      the same over UDP: one datagram endpoint, each datagram back
+                                      to its sender
               serve http --port P [--host H] [--loops N] [--max-body B] [--idle-seconds S]
                          [--request-seconds S] [--style callbacks|virtual-threads]
                                       io_uring HTTP/1.1 server (GET / -> Hello, World!) until SIGINT/SIGTERM
-              load echo --port P [--host H] --conns C --size S --seconds D
-                                      echo load generator: checks every echoed byte, prints a table
+              load echo --port P [--host H] --conns C --size S --seconds D [--udp]
+                                      echo load generator: checks every echoed byte, prints a table;
+                                      --udp: C connected datagram endpoints, S-byte datagrams
               bench [--threads 1,2,4] [--seconds 0.5]
                                       a short JMH table of iobuf's pools against their peers
               bench files [--rounds 3] [--seconds 5] [--modes randread,seqread,seqwrite,cached] [--no-fio]
@@ -100,7 +104,8 @@ public final class Main {
             System.err.println("iobuf load: only 'echo' is known, e.g. iobuf load echo --port 7007 --conns 64 --size 512 --seconds 5");
             return 2;
         }
-        return LoadGenerator.run(Options.parse(Arrays.copyOfRange(rest, 1, rest.length)));
+        Options o = Options.parse(Arrays.copyOfRange(rest, 1, rest.length));
+        return o.flag("udp") ? UdpLoadGenerator.run(o) : LoadGenerator.run(o);
     }
 
     private static int bench(String[] rest) throws Exception {

@@ -2,9 +2,11 @@ package dev.iobuf.cli;
 
 import dev.iobuf.net.uring.IoUringTransport;
 import dev.iobuf.net.Connection;
+import dev.iobuf.net.DatagramEndpoint;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.ConnectionHandler;
 import dev.iobuf.net.Server;
+import dev.iobuf.pool.Tier;
 import dev.iobuf.uring.reactor.EventLoopGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,6 +100,37 @@ class CliTest {
         }
         LoadGenerator.Result r = LoadGenerator.run("127.0.0.1", port, 3, 100, 0.2, null);
         assertThat(r.errors()).isEqualTo(3);
+        assertThat(r.messages()).isZero();
+        assertThat(r.firstErrors()).allSatisfy(e -> assertThat(e).contains("ECONNREFUSED"));
+    }
+
+    @Test
+    void udpLoadEchoChecksEveryByteAgainstTheUdpEchoServer() throws Exception {
+        try (EventLoopGroup g = EventLoopGroup.start("cli-udp", 1, 256)) {
+            EchoCommand.UdpEcho echo = new EchoCommand.UdpEcho();
+            DatagramEndpoint server = IoUringTransport.on(g).bindDatagram("127.0.0.1", 0,
+                    NetConfig.defaults().withSend(Tier.MEDIUM, 64, 64), echo);
+            try {
+                Run r = capture(() -> Main.run(new String[] {"load", "echo", "--udp", "--port",
+                        String.valueOf(server.localAddress().getPort()), "--conns", "4", "--size", "1000", "--seconds", "1"}));
+                assertThat(r.code()).as(r.out()).isZero();
+                assertThat(r.out()).contains("1000").containsPattern("\\s0\\n\\(MiB/s");
+                assertThat(echo.dropped.get()).isZero();
+                assertThat(echo.echoed.get()).isPositive();
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void udpLoadEchoReportsThatNobodyListens() throws Exception {
+        int port;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        LoadGenerator.Result r = UdpLoadGenerator.run("127.0.0.1", port, 2, 100, 0.3, null);
+        assertThat(r.errors()).isEqualTo(2);
         assertThat(r.messages()).isZero();
         assertThat(r.firstErrors()).allSatisfy(e -> assertThat(e).contains("ECONNREFUSED"));
     }

@@ -64,14 +64,19 @@ public final class Libc {
     public static final int IPV6_V6ONLY = 26;
     public static final int SO_REUSEPORT = 15;
     public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** recvmsg flag: return a datagram's full length even when it did not fit; in msg_flags, it did not fit. */
+    public static final int MSG_TRUNC = 0x20;
     public static final int F_SETPIPE_SZ = 1031;
     public static final int F_GETPIPE_SZ = 1032;
     public static final int PROT_NONE = 0x0;
@@ -79,6 +84,11 @@ public final class Libc {
     public static final int MFD_CLOEXEC = 0x1;
     /** {@code struct sockaddr_in}: family u16, port u16 and address u32 in network order, 8 bytes zero. */
     public static final int SOCKADDR_IN_BYTES = 16;
+    /**
+     * {@code struct sockaddr_in6}: family u16, port u16 in network order, flowinfo u32, address 16
+     * bytes, scope id u32.
+     */
+    public static final int SOCKADDR_IN6_BYTES = 28;
 
     public static final long SYS_IO_URING_SETUP = 425;
     public static final long SYS_IO_URING_ENTER = 426;
@@ -113,13 +123,13 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CCS);
     private static final MethodHandle SETSOCKOPT = link("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
+    private static final MethodHandle GETSOCKOPT = link("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle BIND = link("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), CCS);
     private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
     private static final MethodHandle GETSOCKNAME = link("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
-    private static final MethodHandle GETSOCKOPT = link("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle GETPEERNAME = link("getpeername",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CCS);
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CCS);
@@ -279,6 +289,18 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code getsockopt(fd, level, name, value, lengthPointer)}, {@code lengthPointer} the address of
+     * a u32 holding the size of {@code value} (the kernel writes the size it used): 0, or {@code -errno}.
+     */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, long value, long lengthPointer) {
+        try {
+            return result((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, lengthPointer), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** {@code bind(fd, address, length)}: 0, or {@code -errno}. */
     public static int bind(MemorySegment state, int fd, long address, int length) {
         try {
@@ -301,15 +323,6 @@ public final class Libc {
     public static int listen(MemorySegment state, int fd, int backlog) {
         try {
             return result((int) LISTEN.invokeExact(state, fd, backlog), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** {@code getsockopt(fd, level, name, value, lengthPointer)}: 0, or {@code -errno}. */
-    public static int getsockopt(MemorySegment state, int fd, int level, int name, long value, long lengthPointer) {
-        try {
-            return result((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, lengthPointer), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -7,8 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * How connections are carried: the seam between the network API ({@link Connection},
- * {@link ConnectionHandler}, {@link BlockingConnection}, {@link Server}) and one implementation of
+ * How connections and datagrams are carried: the seam between the network API ({@link Connection},
+ * {@link ConnectionHandler}, {@link BlockingConnection}, {@link Server}, {@link DatagramEndpoint},
+ * {@link DatagramHandler}) and one implementation of
  * it over a group of event loops. The io_uring transport is {@code dev.iobuf.net.uring.IoUringTransport};
  * a transport built on {@code java.nio} implements the same interface, so handlers, pools and
  * limits do not change with the transport.
@@ -70,4 +71,31 @@ public interface Transport {
      * @throws IOException                     for other failures, naming the address
      */
     BlockingConnection connectBlocking(SocketAddress remote, NetConfig config, Duration timeout) throws IOException;
+
+    /**
+     * Opens a datagram (UDP) socket bound to {@code host:port} (port 0: a free one, see
+     * {@link DatagramEndpoint#localAddress()}; {@code 0.0.0.0} or {@code ::} for every interface)
+     * on one of the transport's loops, and hands every datagram that arrives to {@code handler} on
+     * that loop's thread. It sends to any address ({@link DatagramEndpoint#send(byte[], int, int,
+     * SocketAddressView)}) and receives from anyone.
+     *
+     * @param config the endpoint's buffers: {@link NetConfig#receiveBuffers()} receive buffers of
+     *               {@link NetConfig#receiveTier()}, {@link NetConfig#sendQueue()} send buffers of
+     *               {@link NetConfig#sendTier()} (its sends in flight at most), zero copy from
+     *               {@link NetConfig#zeroCopyThreshold()}; the other fields do not apply
+     * @throws IOException when the address cannot be resolved or bound (the message names the call
+     *                     and errno)
+     */
+    DatagramEndpoint bindDatagram(String host, int port, NetConfig config, DatagramHandler handler) throws IOException;
+
+    /**
+     * Opens a datagram (UDP) socket connected to {@code host:port}, bound to a free port of the
+     * wildcard address: it sends to that peer ({@link DatagramEndpoint#send(byte[], int, int)}) and
+     * receives only from it; the kernel reports the peer's ICMP errors (such as
+     * {@code -ECONNREFUSED} when nothing listens there) to {@link DatagramHandler#onError}.
+     * Otherwise like {@link #bindDatagram}.
+     *
+     * @throws IOException when the address cannot be resolved or connected to
+     */
+    DatagramEndpoint connectDatagram(String host, int port, NetConfig config, DatagramHandler handler) throws IOException;
 }

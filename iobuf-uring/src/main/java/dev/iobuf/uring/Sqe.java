@@ -693,9 +693,33 @@ public final class Sqe {
         return rw(Opcode.SENDMSG, fd, msghdr, 1, 0).opFlags(msgFlags);
     }
 
+    /**
+     * SENDMSG_ZC (6.1): zero-copy {@link #sendmsg}. Two CQEs like {@link #sendZc}: the result with
+     * {@link CqeFlags#MORE}, then a {@link CqeFlags#NOTIF} one when the kernel no longer reads the
+     * payload; keep the buffers (and the msghdr) unchanged until then.
+     */
+    public Sqe sendmsgZc(int fd, long msghdr, int msgFlags) {
+        return rw(Opcode.SENDMSG_ZC, fd, msghdr, 1, 0).opFlags(msgFlags);
+    }
+
     /** RECVMSG into the {@code struct msghdr} at {@code msghdr}. */
     public Sqe recvmsg(int fd, long msghdr, int msgFlags) {
         return rw(Opcode.RECVMSG, fd, msghdr, 1, 0).opFlags(msgFlags);
+    }
+
+    /**
+     * Multishot RECVMSG (6.0) into buffers the kernel picks from provided-buffer group
+     * {@code group}: one CQE per message, naming its buffer ({@link CqeFlags#bufferId}), armed
+     * while CQEs carry {@link CqeFlags#MORE}. The msghdr (see {@link MsgHdr}) only sizes the areas:
+     * each buffer receives a {@link RecvmsgOut} header, {@code msg_namelen} bytes for the sender's
+     * address, {@code msg_controllen} bytes of ancillary data, then the payload; its iovec array
+     * must be empty or hold one entry, whose length caps the buffer used (0: all of it).
+     * {@code res} is the bytes written into the buffer. With {@code MSG_TRUNC} in
+     * {@code msgFlags} a datagram's full length is reported even when it was cut. When the group
+     * runs dry the last CQE is {@code -ENOBUFS} without MORE: re-arm it.
+     */
+    public Sqe recvmsgMultishot(int fd, long msghdr, int group, int msgFlags) {
+        return recvmsg(fd, msghdr, msgFlags).bufferSelect(group).ioprio(OpFlags.RECV_MULTISHOT);
     }
 
     /** SHUTDOWN; {@code how} is 0 (read), 1 (write) or 2 (both). */

@@ -83,4 +83,24 @@ class LayoutTest {
         assertThat(off(GeteventsArgLayout.LAYOUT, "ts")).isEqualTo(GeteventsArgLayout.TS);
         assertThat(off(GeteventsArgLayout.LAYOUT, "min_wait_usec")).isEqualTo(GeteventsArgLayout.MIN_WAIT_USEC);
     }
+
+    @Test
+    void msghdrAndRecvmsgOut() {
+        StructLayout m = MsgHdrLayout.LAYOUT;
+        assertThat(MsgHdrLayout.BYTES).isEqualTo(MsgHdr.BYTES).isEqualTo(56);
+        assertThat(off(m, "msg_name")).isEqualTo(MsgHdrLayout.NAME);
+        assertThat(off(m, "msg_namelen")).isEqualTo(MsgHdrLayout.NAMELEN);
+        assertThat(off(m, "msg_iov")).isEqualTo(MsgHdrLayout.IOV);
+        assertThat(off(m, "msg_iovlen")).isEqualTo(MsgHdrLayout.IOVLEN);
+        assertThat(off(m, "msg_control")).isEqualTo(MsgHdrLayout.CONTROL);
+        assertThat(off(m, "msg_controllen")).isEqualTo(MsgHdrLayout.CONTROLLEN);
+        assertThat(off(m, "msg_flags")).isEqualTo(MsgHdrLayout.FLAGS);
+        StructLayout r = RecvmsgOutLayout.LAYOUT;
+        assertThat(RecvmsgOutLayout.BYTES).isEqualTo(RecvmsgOut.BYTES).isEqualTo(16);
+        assertThat(off(r, "namelen")).isEqualTo(RecvmsgOutLayout.NAMELEN);
+        assertThat(off(r, "controllen")).isEqualTo(RecvmsgOutLayout.CONTROLLEN);
+        assertThat(off(r, "payloadlen")).isEqualTo(RecvmsgOutLayout.PAYLOADLEN);
+        assertThat(off(r, "flags")).isEqualTo(RecvmsgOutLayout.FLAGS);
+        assertThat(RecvmsgOut.payloadOffset(28, 8)).isEqualTo(16 + 28 + 8);
+    }
 }

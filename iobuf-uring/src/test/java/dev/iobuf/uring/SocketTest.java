@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Sockets through the ring: socketpair and loopback TCP; accept, connect, send/recv, zero-copy, msghdr. */
+/** Sockets through the ring: socketpair, loopback TCP and UDP; accept, connect, send/recv, zero-copy, msghdr. */
 @Timeout(30)
 class SocketTest {
     private static final long TEN_SECONDS = 10_000_000_000L;
@@ -242,5 +242,95 @@ class SocketTest {
         m.set(ValueLayout.JAVA_LONG, 16, iov.address());
         m.set(ValueLayout.JAVA_LONG, 24, iov.count());
         return m;
+    }
+
+    @Test
+    void multishotRecvmsgIntoABufferRingAndSendmsgZcOverUdp() throws Throwable {
+        int[] rx = TestNet.udpSocket();
+        int[] tx = TestNet.udpSocket();
+        track(rx[0]);
+        track(tx[0]);
+        MemorySegment slab = arena.allocate(4 * 256, 64);
+        BufferRing buffers = BufferRing.ofSlab(ring, 7, slab, 256, false);
+        MemorySegment recvMsg = MsgHdr.allocate(arena);
+        MsgHdr.set(recvMsg, 0, TestNet.SOCKADDR_IN_BYTES, 0, 0, 0, 0); // the name area: one sockaddr_in
+        ring.nextSqe().recvmsgMultishot(rx[0], recvMsg.address(), 7, RecvmsgOut.MSG_TRUNC).userData(1);
+        ring.submit();
+
+        MemorySegment to = arena.allocate(TestNet.SOCKADDR_IN_BYTES);
+        TestNet.loopback(to, rx[1]);
+        byte[] data = pattern(300, 11);
+        MemorySegment payload = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+        IoVec small = IoVec.of(payload.asSlice(0, 100));
+        MemorySegment sendMsg = MsgHdr.allocate(arena);
+        MsgHdr.set(sendMsg, to.address(), TestNet.SOCKADDR_IN_BYTES, small.address(), 1, 0, 0);
+        ring.nextSqe().sendmsgZc(tx[0], sendMsg.address(), 0).userData(2);
+        int sendResult = Integer.MIN_VALUE;
+        boolean notified = false;
+        int recvRes = -1;
+        int recvFlags = 0;
+        while (sendResult == Integer.MIN_VALUE || !notified || recvRes < 0) {
+            Cqe c = next();
+            if (c.userData() == 2 && CqeFlags.isNotification(c.flags())) {
+                notified = true;
+            } else if (c.userData() == 2) {
+                assertThat(CqeFlags.hasMore(c.flags())).as("SENDMSG_ZC's result announces its notification").isTrue();
+                sendResult = c.res();
+            } else {
+                assertThat(c.userData()).isEqualTo(1);
+                recvRes = c.res();
+                recvFlags = c.flags();
+            }
+        }
+        assertThat(sendResult).isEqualTo(100);
+        assertThat(CqeFlags.hasMore(recvFlags)).as("still armed").isTrue();
+        MemorySegment got = buffers.buffer(CqeFlags.bufferId(recvFlags));
+        assertThat(recvRes).isEqualTo(RecvmsgOut.BYTES + TestNet.SOCKADDR_IN_BYTES + 100);
+        assertThat(RecvmsgOut.nameLength(got)).isEqualTo(TestNet.SOCKADDR_IN_BYTES);
+        assertThat(Short.toUnsignedInt(got.get(ValueLayout.JAVA_SHORT.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                RecvmsgOut.BYTES + 2))).as("the sender's port").isEqualTo(tx[1]);
+        assertThat(RecvmsgOut.payloadLength(got)).isEqualTo(100);
+        assertThat(RecvmsgOut.truncated(got)).isFalse();
+        long at = RecvmsgOut.payloadOffset(TestNet.SOCKADDR_IN_BYTES, 0);
+        assertThat(RecvmsgOut.payloadBytes(recvRes, TestNet.SOCKADDR_IN_BYTES, 0)).isEqualTo(100);
+        assertThat(got.asSlice(at, 100).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(java.util.Arrays.copyOf(data, 100));
+        buffers.recycle(CqeFlags.bufferId(recvFlags));
+
+        // 300 bytes into a 256-byte buffer: cut to what fits, with the full length and MSG_TRUNC
+        IoVec all = IoVec.of(payload);
+        MsgHdr.set(sendMsg, to.address(), TestNet.SOCKADDR_IN_BYTES, all.address(), 1, 0, 0);
+        ring.nextSqe().sendmsg(tx[0], sendMsg.address(), 0).userData(3);
+        recvRes = -1;
+        while (recvRes < 0) {
+            Cqe c = next();
+            if (c.userData() == 3) {
+                assertThat(c.res()).isEqualTo(300);
+            } else {
+                recvRes = c.res();
+                recvFlags = c.flags();
+            }
+        }
+        got = buffers.buffer(CqeFlags.bufferId(recvFlags));
+        assertThat(recvRes).isEqualTo(256);
+        assertThat(RecvmsgOut.payloadLength(got)).as("the datagram's full length").isEqualTo(300);
+        assertThat(RecvmsgOut.truncated(got)).isTrue();
+        int kept = RecvmsgOut.payloadBytes(recvRes, TestNet.SOCKADDR_IN_BYTES, 0);
+        assertThat(kept).isEqualTo(256 - 32);
+        assertThat(got.asSlice(at, kept).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(java.util.Arrays.copyOf(data, kept));
+        buffers.recycle(CqeFlags.bufferId(recvFlags));
+
+        ring.nextSqe().cancel(1, 0).userData(4);
+        boolean ended = false;
+        boolean cancelled = false;
+        while (!ended || !cancelled) {
+            Cqe c = next();
+            if (c.userData() == 1) {
+                ended = !CqeFlags.hasMore(c.flags());
+                assertThat(c.res()).isEqualTo(-Errno.ECANCELED);
+            } else {
+                cancelled = true;
+            }
+        }
+        buffers.close();
     }
 }

@@ -72,6 +72,20 @@ final class TestNet {
         return fd;
     }
 
+    /** A UDP socket bound to 127.0.0.1 with an ephemeral port; returns {fd, port}. */
+    static int[] udpSocket() {
+        int fd = check(Libc.socket(Libc.IGNORED_ERRNO, AF_INET, Libc.SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(a);
+            MemorySegment sa = a.allocate(SOCKADDR_IN_BYTES);
+            loopback(sa, 0);
+            check(Libc.bind(errno, fd, sa.address(), SOCKADDR_IN_BYTES), "bind");
+            MemorySegment len = a.allocateFrom(JAVA_INT, SOCKADDR_IN_BYTES);
+            check(Libc.getsockname(errno, fd, sa.address(), len.address()), "getsockname");
+            return new int[] {fd, Short.toUnsignedInt(sa.get(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2))};
+        }
+    }
+
     static int tcpSocket() {
         return check(Libc.socket(Libc.IGNORED_ERRNO, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
     }

@@ -2,6 +2,8 @@ package dev.iobuf.net.uring;
 
 import dev.iobuf.net.BlockingHandler;
 import dev.iobuf.net.ConnectionHandler;
+import dev.iobuf.net.DatagramEndpoint;
+import dev.iobuf.net.DatagramHandler;
 import dev.iobuf.net.NetConfig;
 import dev.iobuf.net.Server;
 import dev.iobuf.net.Transport;
@@ -18,14 +20,18 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The io_uring transport: servers whose connections live on the loops of an {@link EventLoopGroup},
  * receiving through a multishot receive into a provided-buffer ring fed by a pool and sending from
  * pooled buffers (or from the receive buffers themselves, {@code writeReceived}), zero-copy above
- * {@link NetConfig#zeroCopyThreshold()}.
+ * {@link NetConfig#zeroCopyThreshold()}; and datagram endpoints, each on one loop (round robin),
+ * receiving through a multishot RECVMSG into a provided-buffer ring of their own and sending with
+ * SENDMSG (SENDMSG_ZC above the threshold) from pooled buffers.
  *
  * <pre>{@code
  * try (EventLoopGroup loops = EventLoopGroup.start("echo")) {
@@ -40,6 +46,8 @@ public final class IoUringTransport implements Transport {
     private final EventLoopGroup group;
     /** The client side, one per configuration used. */
     private final java.util.concurrent.ConcurrentHashMap<NetConfig, UringClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The loop the next datagram endpoint goes to (round robin). */
+    private final AtomicInteger nextLoop = new AtomicInteger();
 
     private IoUringTransport(EventLoopGroup group) {
         this.group = Objects.requireNonNull(group, "group");
@@ -152,5 +160,31 @@ public final class IoUringTransport implements Transport {
         } catch (UnknownHostException e) {
             throw new UnknownHostException("cannot resolve " + in.getHostString() + ": " + e.getMessage());
         }
+    }
+
+    @Override
+    public DatagramEndpoint bindDatagram(String host, int port, NetConfig config, DatagramHandler handler)
+            throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        return UringDatagramEndpoint.open(nextLoop(), host, port, null, config, handler);
+    }
+
+    @Override
+    public DatagramEndpoint connectDatagram(String host, int port, NetConfig config, DatagramHandler handler)
+            throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("the peer's port must be 1..65535, got " + port);
+        }
+        InetSocketAddress peer = new InetSocketAddress(SocketCalls.resolve(host), port);
+        return UringDatagramEndpoint.open(nextLoop(), "", 0, peer, config, handler);
+    }
+
+    private dev.iobuf.uring.reactor.EventLoop nextLoop() {
+        return group.loops().get(Math.floorMod(nextLoop.getAndIncrement(), group.size()));
     }
 }

@@ -81,6 +81,11 @@ final class NetLoop implements ConnectionLoop {
     private volatile int recvOutstanding;
     private int recvOut;
 
+    /** A buffer group id no other ring user of this transport has (servers' loops and datagram endpoints). */
+    static int nextGroup() {
+        return GROUPS.getAndIncrement() & 0xFFFF;
+    }
+
     /** Creates the loop's share; on the loop thread. */
     NetLoop(EventLoop loop, Owner server, NetConfig config, BufferPool recvPool, BufferPool sendPool) {
         this.loop = loop;
@@ -88,7 +93,7 @@ final class NetLoop implements ConnectionLoop {
         this.config = config;
         this.recvPool = recvPool;
         this.sendPool = sendPool;
-        this.group = GROUPS.getAndIncrement() & 0xFFFF;
+        this.group = nextGroup();
         this.held = new HeldBuffers(recvPool.capacity());
         this.idleNanos = config.idleTimeout().toNanos();
         this.ring = loop.bufferRing(group, recvPool, config.receiveBuffers(), false);

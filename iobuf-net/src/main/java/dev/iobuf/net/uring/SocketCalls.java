@@ -1,12 +1,15 @@
 package dev.iobuf.net.uring;
 
 import dev.iobuf.internal.Libc;
+import dev.iobuf.net.SocketAddressView;
 import dev.iobuf.uring.Errno;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,7 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * The few socket calls io_uring does not do for us here, through the project's one libc binding
- * ({@link Libc}): creating, binding and listening on a TCP socket, socket options, closing.
+ * ({@link Libc}): creating, binding and listening on a TCP socket, creating, binding and
+ * connecting a UDP socket, socket options, closing.
  * Setup-path calls report errno; the per-connection ones ({@link #close}, {@link #setNoDelay},
  * {@link #shutdownOutput}) ignore it and allocate nothing.
  */
@@ -116,6 +120,54 @@ final class SocketCalls {
         }
     }
 
+    /** A UDP socket made by {@link #datagram}: its descriptor, family and local address. */
+    record Datagram(int fd, boolean ipv6, InetSocketAddress local) {
+    }
+
+    /**
+     * A UDP socket bound to {@code host:port} (port 0: any free port), or, when {@code peer} is
+     * given, connected to it (and bound by the kernel to a free port of the wildcard address; then
+     * {@code host} and {@code port} are ignored). Its kernel receive and send buffers are asked for
+     * {@code receiveBytes} and {@code sendBytes} (the kernel caps them at rmem_max and wmem_max).
+     *
+     * @throws IOException naming the failed call and errno, or a host that does not resolve
+     */
+    static Datagram datagram(String host, int port, InetSocketAddress peer, int receiveBytes, int sendBytes)
+            throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        InetAddress addr = peer != null ? peer.getAddress() : resolve(host);
+        boolean v6 = addr instanceof Inet6Address;
+        int family = v6 ? Libc.AF_INET6 : Libc.AF_INET;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoState(a);
+            int fd = check(Libc.socket(errno, family, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0),
+                    "socket(" + (v6 ? "AF_INET6" : "AF_INET") + ", SOCK_DGRAM)", null);
+            try {
+                raiseBuffer(a, errno, fd, Libc.SO_RCVBUF, receiveBytes);
+                raiseBuffer(a, errno, fd, Libc.SO_SNDBUF, sendBytes);
+                MemorySegment sa = a.allocate(Libc.SOCKADDR_IN6_BYTES, 8);
+                SocketAddressView view = new SocketAddressView();
+                if (peer != null) {
+                    int len = SockAddr.write(sa, 0, view.set(peer), v6);
+                    check(Libc.connect(errno, fd, sa.address(), len), "connect(" + peer + ")", null);
+                } else {
+                    int len = SockAddr.write(sa, 0, view.set(new InetSocketAddress(addr, port)), v6);
+                    check(Libc.bind(errno, fd, sa.address(), len), "bind(" + addr.getHostAddress() + ":" + port + ")",
+                            "pick another port or stop what uses it");
+                }
+                MemorySegment len = a.allocateFrom(JAVA_INT, Libc.SOCKADDR_IN6_BYTES);
+                check(Libc.getsockname(errno, fd, sa.address(), len.address()), "getsockname", null);
+                SockAddr.read(sa, 0, len.get(JAVA_INT, 0), view);
+                return new Datagram(fd, v6, view.toInetSocketAddress());
+            } catch (IOException | RuntimeException e) {
+                close(fd);
+                throw e;
+            }
+        }
+    }
+
     /**
      * Sets a socket option: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_RCVBUF},
      * {@code SO_SNDBUF}, {@code SO_LINGER} (seconds; negative: off), {@code SO_REUSEADDR} of
@@ -183,6 +235,31 @@ final class SocketCalls {
 
     private static String familyName(int family) {
         return family == Libc.AF_INET6 ? "AF_INET6" : family == Libc.AF_UNIX ? "AF_UNIX" : "AF_INET";
+    }
+
+    /**
+     * Asks for a socket buffer ({@code option} SO_RCVBUF or SO_SNDBUF) of {@code bytes} when that is
+     * more than it has (never less than the system's default); a refusal or a cap leaves a smaller
+     * buffer, which still works.
+     */
+    private static void raiseBuffer(Arena a, MemorySegment errno, int fd, int option, int bytes) {
+        MemorySegment value = a.allocate(JAVA_INT);
+        MemorySegment len = a.allocateFrom(JAVA_INT, 4);
+        if (Libc.getsockopt(errno, fd, Libc.SOL_SOCKET, option, value.address(), len.address()) == 0
+                && value.get(JAVA_INT, 0) / 2 >= bytes) { // Linux reports twice what was asked for (its bookkeeping)
+            return;
+        }
+        value.set(JAVA_INT, 0, bytes);
+        Libc.setsockopt(errno, fd, Libc.SOL_SOCKET, option, value.address(), 4);
+    }
+
+    /** {@code host} resolved (its first address). */
+    static InetAddress resolve(String host) throws IOException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IOException("cannot resolve host '" + host + "': " + e.getMessage(), e);
+        }
     }
 
     private static int check(int rc, String call, String advice) throws IOException {

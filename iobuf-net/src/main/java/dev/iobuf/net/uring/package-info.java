@@ -5,6 +5,9 @@
  * and send from pooled buffers. Everything but the transport itself is internal: a connection's
  * life cycle ({@code UringConnection}), its receiving half ({@code ReceiveSide}) and sending half
  * ({@code SendQueue}), and its loop's share of buffers and lists ({@code NetLoop}, behind the
- * {@code ConnectionLoop} seam the state machine's tests fake).
+ * {@code ConnectionLoop} seam the state machine's tests fake); and UDP endpoints
+ * ({@code UringDatagramEndpoint}: a multishot RECVMSG into a buffer ring of their own, SENDMSG or
+ * SENDMSG_ZC from one pooled buffer per send in flight), closed with their loop through
+ * {@code DatagramLoop}.
  */
 package dev.iobuf.net.uring;
