@@ -69,8 +69,10 @@ public final class AsyncFile {
      * from, so prep() can make it again for an EINTR/EAGAIN retry. Open, the stat of open and close
      * are Ops too, with internal completions.
      *
-     * Lifecycle: OPENING (openat, then statx for O_DIRECT) -> OPEN -> CLOSING (close queued; no new
-     * operations) -> CLOSED when the close completed and nothing is in flight: the loop slot, the
+     * Lifecycle: OPENING (openat, then statx for O_DIRECT) -> OPEN -> CLOSING (no new operations;
+     * the CLOSE is submitted only once nothing else is in flight, splice transfers included, so no
+     * operation or retry ever uses a descriptor number or slot after it was closed and perhaps
+     * reused) -> CLOSED when the close completed: the loop slot, the
      * arena (path and statx buffer) and the fixed-file slot are given back only then, because a
      * completion may still arrive for the slot until the last operation finished.
      */
@@ -99,7 +101,6 @@ public final class AsyncFile {
     private final int flags;
     private final Arena arena;
     private final MemorySegment pathz;
-    private final MemorySegment statx;
     private final IoUringFileTable.Tenant fixedSlot;
     private final int slot;
     private int fd = -1;
@@ -109,6 +110,11 @@ public final class AsyncFile {
     private OpenHandler openHandler;
     private FileStat lastStat;
     private Sqe lastSqe;
+    private Op lastOp;
+    /** The close waiting for the operations in flight (CLOSING), and whom to tell. */
+    private boolean closeDeferred;
+    private FileCompletion closeCompletion;
+    private long closeToken;
 
     private Op[] ops = new Op[0];
     private int[] free = new int[0];
@@ -128,7 +134,6 @@ public final class AsyncFile {
         this.flags = flags;
         this.arena = Arena.ofConfined();
         this.pathz = arena.allocateFrom(path.toString());
-        this.statx = arena.allocate(StatxLayout.BYTES, 8);
         IoUringFileTable.Tenant tenant = null;
         if (fixed) {
             try {
@@ -297,9 +302,11 @@ public final class AsyncFile {
         int bufIndex = loop.registeredBufferIndex(address, length);
         if (bufIndex >= 0) {
             opcode = opcode == Opcode.READ ? Opcode.READ_FIXED : Opcode.WRITE_FIXED;
-            fixedBufferOps++;
         }
         Op op = take(opcode, completion, token);
+        if (bufIndex >= 0) {
+            fixedBufferOps++;
+        }
         op.addr = address;
         op.len = length;
         op.off = position;
@@ -324,8 +331,8 @@ public final class AsyncFile {
     /**
      * Sends {@code length} bytes of the file from {@code position} to {@code socketFd} through
      * {@code sender}'s pipe, without the bytes passing through user memory ({@code SPLICE});
-     * {@code done} gets the bytes sent. Not counted among this file's operations in flight: close
-     * the file only after {@code done} was called.
+     * {@code done} gets the bytes sent. Counted among the file's operations in flight: a close
+     * waits for it.
      *
      * @param socketFixed whether {@code socketFd} is a slot of the loop's file table
      */
@@ -335,8 +342,21 @@ public final class AsyncFile {
             throw new IllegalStateException(path + " is " + (state == OPENING ? "not open yet" : "closed"));
         }
         checkPosition(position);
-        sender.send(fixedSlot != null ? fixedSlot.slot(0) : fd, fixedSlot != null, position, length,
-                socketFd, socketFixed, done);
+        inFlight++;                             // before: done may run at once (length 0)
+        try {
+            sender.send(fixedSlot != null ? fixedSlot.slot(0) : fd, fixedSlot != null, position, length,
+                    socketFd, socketFixed, (sent, error) -> {
+                        inFlight--;             // a deferred close may go out now
+                        try {
+                            done.onDone(sent, error);
+                        } finally {
+                            finishIfClosed();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            inFlight--;
+            throw e;
+        }
     }
 
     // ---- syncing and shaping --------------------------------------------------------------------
@@ -399,9 +419,14 @@ public final class AsyncFile {
         submit(op);
     }
 
-    /** {@code statx}: completes with 0 and the result in {@link #lastStat()}, or {@code -errno}. */
+    /**
+     * {@code statx}: completes with 0 and the result in {@link #lastStat()}, or {@code -errno}. A
+     * {@linkplain FileOption#FIXED_FILE fixed} file has no descriptor statx could take: it is
+     * asked by its path, so after a rename or unlink the answer is the path's, not the file's.
+     */
     public void stat(FileCompletion completion, long token) {
         Op op = take(Opcode.STATX, completion, token);
+        withStatBuffer(op);
         submit(op);
     }
 
@@ -418,6 +443,9 @@ public final class AsyncFile {
             throw new IllegalStateException("nothing was queued on " + path + " to link from");
         }
         lastSqe.link();
+        if (lastOp != null) {
+            lastOp.linked = true;
+        }
     }
 
     /**
@@ -433,10 +461,18 @@ public final class AsyncFile {
             return;
         }
         state = CLOSING;
-        Op op = takeAny(Opcode.CLOSE, internal, CLOSE_TOKEN);
-        op.closeCompletion = completion;
-        op.closeToken = token;
-        submit(op);
+        closeCompletion = completion;
+        closeToken = token;
+        if (inFlight == 0) {
+            submitClose();
+        } else {
+            closeDeferred = true; // submitted when the last operation in flight completed
+        }
+    }
+
+    private void submitClose() {
+        closeDeferred = false;
+        submit(takeAny(Opcode.CLOSE, internal, CLOSE_TOKEN));
     }
 
     /** Closes the file without waiting for the result; see {@link #close(FileCompletion, long)}. */
@@ -503,8 +539,10 @@ public final class AsyncFile {
         int opFlags;
         int bufIndex;
         int retries;
-        FileCompletion closeCompletion;
-        long closeToken;
+        boolean linked;
+        /** A STATX op's own buffer (concurrent stats must not share one), and its arena. */
+        Arena statArena;
+        MemorySegment statBuf;
 
         Op(int id) {
             this.id = id;
@@ -548,15 +586,26 @@ public final class AsyncFile {
         }
     }
 
+    private static void withStatBuffer(Op op) {
+        op.statArena = Arena.ofConfined();
+        op.statBuf = op.statArena.allocate(StatxLayout.BYTES, 8);
+    }
+
     private void release(Op op) {
         op.completion = null;
-        op.closeCompletion = null;
+        op.linked = false;
+        if (op.statArena != null) {
+            op.statArena.close();
+            op.statArena = null;
+            op.statBuf = null;
+        }
         free[freeTop++] = op.id;
     }
 
     private void submit(Op op) {
         Sqe s;
         try {
+            loop.reserve(2); // room for a successor linkNext() may chain to this one
             s = loop.sqe();
             prep(s, op);
         } catch (RuntimeException e) {
@@ -564,6 +613,7 @@ public final class AsyncFile {
             throw e;
         }
         lastSqe = s;
+        lastOp = op;
         inFlight++;
     }
 
@@ -586,9 +636,9 @@ public final class AsyncFile {
                 int mask = StatxLayout.STATX_BASIC_STATS | StatxLayout.STATX_DIOALIGN;
                 if (fixedSlot != null) {
                     // statx has no fixed-file form: a fixed file is asked by its path
-                    s.statx(Sqe.AT_FDCWD, pathz.address(), 0, mask, statx.address());
+                    s.statx(Sqe.AT_FDCWD, pathz.address(), 0, mask, op.statBuf.address());
                 } else {
-                    s.statx(fd, emptyPath(), StatxLayout.AT_EMPTY_PATH, mask, statx.address());
+                    s.statx(fd, emptyPath(), StatxLayout.AT_EMPTY_PATH, mask, op.statBuf.address());
                 }
                 s.userData(EventLoop.userData(slot, op.id));
                 return;
@@ -627,7 +677,10 @@ public final class AsyncFile {
 
     private void onCompletion(int tag, int res, int cqeFlags) {
         Op op = ops[tag];
-        if ((res == -Errno.EINTR || res == -Errno.EAGAIN) && op.retries < MAX_RETRIES) {
+        // never retried: CLOSE and OPENAT (the kernel released or took the descriptor already), a
+        // linked op (the kernel cancelled its successors: a retry would run out of order)
+        boolean retriable = op.opcode != Opcode.CLOSE && op.opcode != Opcode.OPENAT && !op.linked;
+        if (retriable && (res == -Errno.EINTR || res == -Errno.EAGAIN) && op.retries < MAX_RETRIES) {
             op.retries++;
             prep(loop.sqe(), op);
             return;
@@ -638,10 +691,10 @@ public final class AsyncFile {
         if (c == internal) {
             internalComplete(op, res);
         } else {
-            release(op);
             if (op.opcode == Opcode.STATX && res >= 0) {
-                lastStat = StatxLayout.read(statx);
+                lastStat = StatxLayout.read(op.statBuf);
             }
+            release(op);
             try {
                 c.onComplete(token, res);
             } finally {
@@ -656,8 +709,7 @@ public final class AsyncFile {
 
     private void internalComplete(Op op, int res) {
         long token = op.token;
-        FileCompletion closeCompletion = op.closeCompletion;
-        long closeToken = op.closeToken;
+        FileStat opened = token == OPEN_STAT_TOKEN && res >= 0 ? StatxLayout.read(op.statBuf) : null;
         release(op);
         if (token == OPEN_TOKEN) {
             if (res < 0) {
@@ -668,6 +720,7 @@ public final class AsyncFile {
             if ((flags & OpenFlags.O_DIRECT) != 0) {
                 state = OPEN; // so the stat may be taken
                 Op stat = takeAny(Opcode.STATX, internal, OPEN_STAT_TOKEN);
+                withStatBuffer(stat);
                 state = OPENING;
                 submit(stat);
                 return;
@@ -678,7 +731,7 @@ public final class AsyncFile {
                 closeAfterFailedOpen(res, "statx");
                 return;
             }
-            FileStat st = StatxLayout.read(statx);
+            FileStat st = opened;
             lastStat = st;
             if (st.supportsDirectIo()) {
                 memoryAlign = st.directMemoryAlign();
@@ -694,9 +747,11 @@ public final class AsyncFile {
             finishIfClosed();
         } else if (token == CLOSE_TOKEN) {
             state = CLOSED;
+            FileCompletion c = closeCompletion;
+            closeCompletion = null;
             try {
-                if (closeCompletion != null) {
-                    closeCompletion.onComplete(closeToken, res);
+                if (c != null) {
+                    c.onComplete(closeToken, res);
                 }
             } finally {
                 finishIfClosed();
@@ -727,6 +782,10 @@ public final class AsyncFile {
     }
 
     private void finishIfClosed() {
+        if (closeDeferred && inFlight == 0) {
+            submitClose();
+            return;
+        }
         if (state == CLOSED && inFlight == 0 && arena.scope().isAlive()) {
             loop.unregister(slot);
             if (fixedSlot != null) {

@@ -161,7 +161,7 @@ public final class FileBatch implements FileCompletion, Runnable {
                 if (refused == null) {
                     refused = e;
                 }
-                onComplete(i, Integer.MIN_VALUE);
+                onComplete(i, -dev.iobuf.uring.Errno.EINVAL); // refused before submission: the exception says why
             }
         }
     }

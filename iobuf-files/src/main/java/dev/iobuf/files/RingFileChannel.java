@@ -86,6 +86,9 @@ final class RingFileChannel extends FileChannel {
         if (!readable) {
             throw new NonReadableChannelException();
         }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
         if (!dst.hasRemaining()) {
             return 0;
         }

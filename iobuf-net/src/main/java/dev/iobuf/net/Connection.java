@@ -40,7 +40,8 @@ public interface Connection {
 
     /**
      * Sets a socket option of this connection: {@code TCP_NODELAY} (on by default),
-     * {@code SO_KEEPALIVE}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} of
+     * {@code SO_KEEPALIVE}, {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} (0 or -1 only: a
+     * longer linger would block the loop thread in close) of
      * {@link java.net.StandardSocketOptions}, and {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
      * {@code TCP_KEEPCOUNT} of {@code jdk.net.ExtendedSocketOptions}. On the loop thread (in a
      * handler); from elsewhere, run it through {@link #executor()}.

@@ -108,6 +108,10 @@ public record NetConfig(Tier receiveTier, int receiveBuffers, Tier sendTier, int
                  "TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT" -> { }
             default -> throw new UnsupportedOperationException("socket option " + option.name() + " is not supported");
         }
+        if (option.name().equals("SO_LINGER") && value instanceof Integer secs && secs > 0) {
+            throw new IllegalArgumentException("SO_LINGER " + secs + " s would block a loop thread in close(); "
+                    + "use 0 (close with a reset) or -1 (off; the transport's close lingers by itself)");
+        }
         Map<SocketOption<?>, Object> m = new LinkedHashMap<>(socketOptions);
         m.put(option, java.util.Objects.requireNonNull(value, "value"));
         return new NetConfig(receiveTier, receiveBuffers, sendTier, sendBuffers, sendQueue, backlog, idleTimeout,

@@ -206,7 +206,7 @@ class ClientTest {
                 try {
                     c.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                     c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 42);
-                    c.setOption(StandardSocketOptions.SO_LINGER, 3);
+                    c.setOption(StandardSocketOptions.SO_LINGER, 0);
                     c.setOption(StandardSocketOptions.TCP_NODELAY, false);
                     seen.complete(List.of(c.getOption(StandardSocketOptions.SO_KEEPALIVE),
                             c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE),
@@ -227,7 +227,7 @@ class ClientTest {
         };
         try (Server server = transport.serve(new InetSocketAddress("127.0.0.1", 0), NetConfig.defaults(), () -> h);
              Socket s = new Socket("127.0.0.1", server.port())) {
-            assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(true, 42, 3, false);
+            assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(true, 42, 0, false);
         }
     }
 
@@ -239,6 +239,8 @@ class ClientTest {
                 .withMaxConnections(2);
         assertThatThrownBy(() -> NetConfig.defaults().withOption(StandardSocketOptions.IP_TOS, 1))
                 .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> NetConfig.defaults().withOption(StandardSocketOptions.SO_LINGER, 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loop thread");
         List<Connection> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Object> keepAlive = new java.util.concurrent.CopyOnWriteArrayList<>();
         ConnectionHandler h = new ConnectionHandler() {

@@ -456,13 +456,14 @@ public final class Sqe {
      * FADVISE (5.6), as {@code posix_fadvise(2)}: tells the kernel how the {@code length} bytes at
      * {@code offset} (length 0: to the end of the file) will be used ({@link OpFlags#POSIX_FADV_WILLNEED}
      * starts reading them in, {@link OpFlags#POSIX_FADV_DONTNEED} drops them from the page cache...).
-     * {@code res} is 0 or {@code -errno}. The length is the 64-bit one in {@code addr}
-     * ({@code io_uring_prep_fadvise64}), which kernels from 6.11 read; older ones answer
-     * {@code -EINVAL} to a non-zero length: there, put a 32-bit length in {@code len} with the raw
-     * setters.
+     * {@code res} is 0 or {@code -errno}. A length that fits 31 bits goes in {@code len}, which
+     * every kernel reads; a longer one in the 64-bit {@code addr} ({@code io_uring_prep_fadvise64}),
+     * which kernels from 6.11 read and older ones refuse with {@code -EINVAL}.
      */
     public Sqe fadvise(int fd, long offset, long length, int advice) {
-        return rw(Opcode.FADVISE, fd, length, 0, offset).opFlags(advice);
+        return length <= Integer.MAX_VALUE && length >= 0
+                ? rw(Opcode.FADVISE, fd, 0, (int) length, offset).opFlags(advice)
+                : rw(Opcode.FADVISE, fd, length, 0, offset).opFlags(advice);
     }
 
     /**
@@ -798,12 +799,14 @@ public final class Sqe {
      * MADVISE (5.6), as {@code madvise(2)}: advises the kernel about the {@code length} bytes of
      * memory at {@code addr}, which must be page-aligned ({@link OpFlags#MADV_WILLNEED},
      * {@link OpFlags#MADV_DONTNEED}, {@link OpFlags#MADV_POPULATE_READ}...). {@code res} is 0 or
-     * {@code -errno}. The length is the 64-bit one in {@code off} ({@code io_uring_prep_madvise64}),
-     * which kernels from 6.11 read; older ones answer {@code -EINVAL}: there, put a 32-bit length
-     * in {@code len} with the raw setters.
+     * {@code -errno}. A length that fits 31 bits goes in {@code len}, which every kernel reads; a
+     * longer one in the 64-bit {@code off} ({@code io_uring_prep_madvise64}), which kernels from
+     * 6.11 read and older ones refuse with {@code -EINVAL}.
      */
     public Sqe madvise(long addr, long length, int advice) {
-        return rw(Opcode.MADVISE, -1, addr, 0, length).opFlags(advice);
+        return length <= Integer.MAX_VALUE && length >= 0
+                ? rw(Opcode.MADVISE, -1, addr, (int) length, 0).opFlags(advice)
+                : rw(Opcode.MADVISE, -1, addr, 0, length).opFlags(advice);
     }
 
     /**

@@ -218,7 +218,7 @@ class SqeFileOpsTest {
             m.fill((byte) 7);
             ring.nextSqe().madvise(addr, 2 * PAGE, OpFlags.MADV_WILLNEED).userData(1);
             assertThat(run(1)).isZero();
-            // the length is in off (madvise64): DONTNEED of one page zeroes that page and no other
+            // the length is read: DONTNEED of one page zeroes that page and no other
             ring.nextSqe().madvise(addr, PAGE, OpFlags.MADV_DONTNEED).userData(2);
             assertThat(run(2)).isZero();
             assertThat(m.get(ValueLayout.JAVA_BYTE, 0)).isZero();

@@ -116,6 +116,9 @@ final class Acceptor implements CompletionHandler {
         }
         stopping = true;
         retry.close();
+        if (cancelPending) {
+            return; // a pause's cancel is out: its completion (or the accept's last) finishes the stop
+        }
         if (armed) {
             cancelPending = true;
             loop.sqe().cancel(EventLoop.userData(slot, TAG_ACCEPT), 0).userData(EventLoop.userData(slot, TAG_CANCEL));

@@ -338,7 +338,12 @@ final class NetLoop implements ConnectionLoop {
             splices.add(s);
         }
         s.target = done;
-        s.sender.send(fileFd, false, position, length, fd, false, s);
+        try {
+            s.sender.send(fileFd, false, position, length, fd, false, s);
+        } catch (RuntimeException e) {
+            s.target = null;
+            done.onDone(0, -Errno.EBADF);      // the connection fails like a send
+        }
     }
 
     /** A splice sender of this loop, and the send queue it works for now. */
@@ -354,7 +359,11 @@ final class NetLoop implements ConnectionLoop {
         public void onDone(long sent, int error) {
             SpliceSender.Done t = target;
             target = null;
-            idleSplices.push(this);
+            if (sender.isClosed()) {
+                splices.remove(this);            // it lost its pipe: not used again
+            } else {
+                idleSplices.push(this);
+            }
             t.onDone(sent, error);
         }
     }

@@ -184,6 +184,11 @@ final class SocketCalls {
             MemorySegment v;
             if (option == java.net.StandardSocketOptions.SO_LINGER) {
                 int secs = (Integer) value;
+                if (secs > 0) {
+                    // close() is a direct call on the loop thread: a lingering close would stall the loop
+                    throw new IllegalArgumentException("SO_LINGER " + secs + " s would block the loop thread in close(); "
+                            + "use 0 (close with a reset) or -1 (off; the transport's close lingers by itself)");
+                }
                 v = a.allocate(8, 4);
                 v.set(JAVA_INT, 0, secs < 0 ? 0 : 1);
                 v.set(JAVA_INT, 4, Math.max(0, secs));

@@ -160,6 +160,7 @@ final class UringClient implements NetLoop.Owner {
                 int len = Sockaddr.write(sa, remote);
                 fd = SocketCalls.socketFor(remote);
                 slot = loop.register(this);
+                loop.reserve(2); // CONNECT and its LINK_TIMEOUT must go in one submit
                 if (timeoutNanos > 0) {
                     MemorySegment ts = Timespec.allocate(arena);
                     Timespec.set(ts, timeoutNanos);

@@ -258,6 +258,10 @@ final class UringServer implements Server, NetLoop.Owner {
         int max = config.maxConnections();
         if (max > 0 && live.decrementAndGet() < max && paused.compareAndSet(true, false)) {
             Acceptor acc = acceptor;
+            if (acc.loop().inLoop()) {
+                acc.resume();
+                return;
+            }
             try {
                 acc.loop().execute(acc::resume);
             } catch (java.util.concurrent.RejectedExecutionException gone) {
@@ -284,6 +288,10 @@ final class UringServer implements Server, NetLoop.Owner {
         int max = config.maxConnections();
         if (max > 0 && live.incrementAndGet() >= max && paused.compareAndSet(false, true)) {
             acceptor.pause(); // this is the acceptor's loop: new clients wait in the listen queue
+            // a connection that closed between the count and the flag saw no pause to undo
+            if (live.get() < max && paused.compareAndSet(true, false)) {
+                acceptor.resume();
+            }
         }
         NetLoop target = nextLoop();
         if (target.loop.inLoop()) {

@@ -241,6 +241,18 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * Makes room for {@code n} SQEs in a row, submitting what the SQ holds when fewer are free, so
+     * a linked chain taken next with {@link #sqe()} is never cut by a submit between its entries
+     * (a cut chain runs its head unlinked). Loop thread.
+     */
+    public void reserve(int n) {
+        checkInLoop();
+        if (ring.sqSpaceLeft() < n) {
+            ring.submit();
+        }
+    }
+
+    /**
      * A provided-buffer ring of {@code count} buffers of {@code pool} (buffer id = pool index) in
      * buffer group {@code group} of the loop's ring, for receives that pick their buffer; see
      * {@link BufferRing#ofPool}. Close it on the loop thread before the loop ends. Loop thread.

@@ -122,6 +122,11 @@ public final class SpliceSender implements AutoCloseable {
         return pipeBytes;
     }
 
+    /** Whether the sender is closed (or lost its pipe): it takes no transfer any more. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Whether a transfer is in progress. */
     public boolean isBusy() {
         return done != null;
