@@ -57,8 +57,10 @@ interface ConnectionLoop {
     /**
      * Splices {@code length} bytes of {@code fileFd} from {@code position} into socket {@code fd}
      * with one of the loop's splice senders; {@code done} gets the result on the loop thread.
+     * Returns the sender doing it (to {@linkplain dev.iobuf.uring.reactor.SpliceSender#abort abort}
+     * it when the connection aborts), or null when it failed at once ({@code done} was told).
      */
-    void sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done);
+    dev.iobuf.uring.reactor.SpliceSender sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done);
 
     /** Ends the sending direction of {@code fd} now (a direct call); errors are ignored. */
     void shutdownOutput(int fd);

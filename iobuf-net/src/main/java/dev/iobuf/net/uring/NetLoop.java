@@ -326,23 +326,25 @@ final class NetLoop implements ConnectionLoop {
     }
 
     @Override
-    public void sendFile(int fd, int fileFd, long position, long length, SpliceSender.Done done) {
+    public SpliceSender sendFile(int fd, int fileFd, long position, long length, SpliceSender.Done done) {
         Splice s = idleSplices.poll();
         if (s == null) {
             try {
                 s = new Splice(SpliceSender.open(loop));
             } catch (IoUringException e) {
                 done.onDone(0, -e.errno()); // no pipe (the file limit): the connection fails like a send
-                return;
+                return null;
             }
             splices.add(s);
         }
         s.target = done;
         try {
             s.sender.send(fileFd, false, position, length, fd, false, s);
+            return s.sender;
         } catch (RuntimeException e) {
             s.target = null;
             done.onDone(0, -Errno.EBADF);      // the connection fails like a send
+            return null;
         }
     }
 
@@ -365,6 +367,11 @@ final class NetLoop implements ConnectionLoop {
                 idleSplices.push(this);
             }
             t.onDone(sent, error);
+        }
+
+        @Override
+        public void onProgress(long sent) {
+            target.onProgress(sent);
         }
     }
 

@@ -64,7 +64,20 @@ final class SendQueue {
     /** Per owned entry: the caller's handle (a PooledBuffer or FixedBuf), null once closed, and its address. */
     private final Object[] owned;
     private final long[] ownedAddress;
-    private final dev.iobuf.uring.reactor.SpliceSender.Done spliceDone = this::onSpliceDone;
+    /** The file-region send in progress: its completion, and the sender (to abort with the connection). */
+    private final dev.iobuf.uring.reactor.SpliceSender.Done spliceDone = new dev.iobuf.uring.reactor.SpliceSender.Done() {
+        @Override
+        public void onDone(long sent, int error) {
+            splice = null;
+            onSpliceDone(sent, error);
+        }
+
+        @Override
+        public void onProgress(long sent) {
+            conn.touch(); // a long download is alive: the idle sweep must not close it
+        }
+    };
+    private dev.iobuf.uring.reactor.SpliceSender splice;
     private final int mask;
     private final int capacity;
     private int head;
@@ -254,7 +267,10 @@ final class SendQueue {
         if (buffer[h] == FILE) {
             inFlight = true;
             conn.started();
-            loop.sendFile(conn.fd(), fileFd[h], filePos[h], fileLen[h], spliceDone);
+            dev.iobuf.uring.reactor.SpliceSender s = loop.sendFile(conn.fd(), fileFd[h], filePos[h], fileLen[h], spliceDone);
+            if (inFlight) {
+                splice = s; // null when it failed at once (then onSpliceDone ran already)
+            }
             return;
         }
         int n = length[h] - sentOff;
@@ -327,6 +343,13 @@ final class SendQueue {
         }
         if (conn.isOpen()) {
             wakeWriter();
+        }
+    }
+
+    /** The connection aborts: a file region being spliced stops at its next completion. */
+    void abortTransfer() {
+        if (splice != null) {
+            splice.abort();
         }
     }
 

@@ -57,7 +57,7 @@ final class SocketCalls {
      * @throws IOException naming the failed call, the address and errno
      */
     static int listen(SocketAddress address, int backlog, boolean dualStack, boolean reusePort) throws IOException {
-        int family = Sockaddr.family(address);
+        int family = SockAddr.family(address);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoState(a);
             int fd = check(Libc.socket(errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0),
@@ -76,8 +76,8 @@ final class SocketCalls {
                     check(Libc.setsockopt(errno, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, v6only.address(), 4),
                             "setsockopt(IPV6_V6ONLY)", null);
                 }
-                MemorySegment sa = a.allocate(Sockaddr.MAX_BYTES, 8);
-                int len = Sockaddr.write(sa, address);
+                MemorySegment sa = a.allocate(SockAddr.MAX_BYTES, 8);
+                int len = SockAddr.write(sa, address);
                 check(Libc.bind(errno, fd, sa.address(), len), "bind(" + address + ")",
                         family == Libc.AF_UNIX ? "the path exists already (delete a stale socket file) or its directory is missing"
                                 : "pick another port or stop what uses it");
@@ -92,7 +92,7 @@ final class SocketCalls {
 
     /** A new non-listening stream socket for {@code remote}'s family. */
     static int socketFor(SocketAddress remote) throws IOException {
-        int family = Sockaddr.family(remote);
+        int family = SockAddr.family(remote);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoState(a);
             return check(Libc.socket(errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0),
@@ -112,11 +112,11 @@ final class SocketCalls {
 
     private static SocketAddress name(int fd, boolean local) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment sa = a.allocate(Sockaddr.MAX_BYTES, 8);
-            MemorySegment len = a.allocateFrom(JAVA_INT, Sockaddr.MAX_BYTES);
+            MemorySegment sa = a.allocate(SockAddr.MAX_BYTES, 8);
+            MemorySegment len = a.allocateFrom(JAVA_INT, SockAddr.MAX_BYTES);
             int rc = local ? Libc.getsockname(Libc.IGNORED_ERRNO, fd, sa.address(), len.address())
                     : Libc.getpeername(Libc.IGNORED_ERRNO, fd, sa.address(), len.address());
-            return rc < 0 ? null : Sockaddr.read(sa, len.get(JAVA_INT, 0));
+            return rc < 0 ? null : SockAddr.read(sa, len.get(JAVA_INT, 0));
         }
     }
 

@@ -156,8 +156,8 @@ final class UringClient implements NetLoop.Owner {
 
         void start() throws IOException {
             try {
-                MemorySegment sa = arena.allocate(Sockaddr.MAX_BYTES, 8);
-                int len = Sockaddr.write(sa, remote);
+                MemorySegment sa = arena.allocate(SockAddr.MAX_BYTES, 8);
+                int len = SockAddr.write(sa, remote);
                 fd = SocketCalls.socketFor(remote);
                 slot = loop.register(this);
                 loop.reserve(2); // CONNECT and its LINK_TIMEOUT must go in one submit

@@ -361,6 +361,7 @@ final class UringConnection implements Connection, CompletionHandler {
         }
         state = State.ABORTING;
         receive.dropHeld();
+        send.abortTransfer();
         if (inFlight > 0) {
             loop.cancelAll(fd, userData(TAG_CANCEL));
             inFlight++;

@@ -126,8 +126,10 @@ final class FakeLoop implements ConnectionLoop {
     }
 
     @Override
-    public void sendFile(int fd, int fileFd, long position, long length, dev.iobuf.uring.reactor.SpliceSender.Done done) {
+    public dev.iobuf.uring.reactor.SpliceSender sendFile(int fd, int fileFd, long position, long length,
+                                                        dev.iobuf.uring.reactor.SpliceSender.Done done) {
         ops.add("sendFile " + fileFd + " " + position + " " + length);
+        return null;
     }
 
     @Override

@@ -46,6 +46,10 @@ public final class SpliceSender implements AutoCloseable {
          * @param error 0, or {@code -errno} of the splice that failed
          */
         void onDone(long sent, int error);
+
+        /** Bytes reached the destination: {@code sent} so far (a connection's sign of life). */
+        default void onProgress(long sent) {
+        }
     }
 
     /** The pipe size asked for (the kernel may give less, up to {@code /proc/sys/fs/pipe-max-size}). */
@@ -64,6 +68,7 @@ public final class SpliceSender implements AutoCloseable {
     private int pipeWrite = -1;
     private int pipeBytes;
     private boolean closed;
+    private boolean aborted;
 
     // the transfer in progress
     private Done done;
@@ -160,6 +165,7 @@ public final class SpliceSender implements AutoCloseable {
         this.remaining = length;
         this.sent = 0;
         this.inPipe = 0;
+        this.aborted = false;
         step();
     }
 
@@ -182,9 +188,28 @@ public final class SpliceSender implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the transfer in progress: no further splice is queued, and the one in flight (cancel it
+     * by the destination's descriptor, as a closing connection does) ends it with
+     * {@code -ECANCELED}. Loop thread.
+     */
+    public void abort() {
+        if (done != null) {
+            aborted = true;
+        }
+    }
+
     private void onCompletion(int tag, int res, int flags) {
         if (done == null) {
             return; // a poll that outlived a failed transfer
+        }
+        if (aborted) {
+            if (tag == TAG_OUT && res > 0) {
+                inPipe -= res;
+                sent += res;
+            }
+            finish(-Errno.ECANCELED);
+            return;
         }
         switch (tag) {
             case TAG_IN -> {
@@ -217,6 +242,7 @@ public final class SpliceSender implements AutoCloseable {
                 } else {
                     inPipe -= res;
                     sent += res;
+                    done.onProgress(sent);
                     step();
                 }
             }
