@@ -11,6 +11,7 @@
 #   http-vt   the same, one virtual thread per connection
 #   pool      JMH PoolBench.iobufBufferPool and iobufBoundedPool, 1 thread, ops/us
 #   alloc     JMH AllocBench.buddyPool and slabPool, 1 thread, ops/us
+# AB_KINDS (e.g. "echo http") runs only some of them.
 # Servers are pinned to CPU 0 and the load to CPU 1. Results: bench-results/ab-summary.txt; take
 # the medians of the rounds.
 set -euo pipefail
@@ -68,12 +69,13 @@ jmh() { # jmh LABEL DIR BENCH-REGEX
   awk -F, -v l="$label" 'NR > 1 { gsub(/"/, "", $1); n = split($1, p, "."); printf "%-4s %-32s %8.2f ops/us\n", l, p[n], $5 }' "$OUT/ab-jmh.csv"
 }
 
+KINDS=" ${AB_KINDS:-echo http http-vt pool alloc} "   # AB_KINDS="echo http": only those
 one() { # one LABEL DIR
-  server "$1" "$2" echo 7301 echo
-  server "$1" "$2" http 7302 http
-  server "$1" "$2" http-vt 7303 http --style virtual-threads
-  jmh "$1" "$2" 'PoolBench.iobuf(BufferPool|BoundedPool)$'
-  jmh "$1" "$2" 'AllocBench.(buddyPool|slabPool)$'
+  case "$KINDS" in *" echo "*) server "$1" "$2" echo 7301 echo ;; esac
+  case "$KINDS" in *" http "*) server "$1" "$2" http 7302 http ;; esac
+  case "$KINDS" in *" http-vt "*) server "$1" "$2" http-vt 7303 http --style virtual-threads ;; esac
+  case "$KINDS" in *" pool "*) jmh "$1" "$2" 'PoolBench.iobuf(BufferPool|BoundedPool)$' ;; esac
+  case "$KINDS" in *" alloc "*) jmh "$1" "$2" 'AllocBench.(buddyPool|slabPool)$' ;; esac
 }
 
 echo "# $(date -u +%FT%TZ) A=$OLD B=$NEW, $ROUNDS rounds, $SECS s per server run" | tee -a "$OUT/ab-summary.txt"
