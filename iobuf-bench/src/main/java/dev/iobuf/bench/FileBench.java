@@ -416,15 +416,7 @@ public final class FileBench {
     }
 
     static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> task) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return loop.submit(task).get(10, TimeUnit.SECONDS);
     }
 
     private static void onLoop(EventLoop loop, Runnable task) throws Exception {

@@ -188,16 +188,8 @@ final class UdpLoadGenerator {
         }
 
         private <T> T call(java.util.concurrent.Callable<T> task) throws InterruptedException {
-            CompletableFuture<T> f = new CompletableFuture<>();
-            loop.execute(() -> {
-                try {
-                    f.complete(task.call());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
             try {
-                return f.get(10, TimeUnit.SECONDS);
+                return loop.submit(task).get(10, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("the load generator's event loop failed: " + e, e);
             }

@@ -171,16 +171,10 @@ final class UringDatagramEndpoint implements DatagramEndpoint, CompletionHandler
                 e.start();
             } else {
                 UringDatagramEndpoint endpoint = e;
-                CompletableFuture<Void> started = new CompletableFuture<>();
-                loop.execute(() -> {
-                    try {
-                        endpoint.start();
-                        started.complete(null);
-                    } catch (Throwable t) {
-                        started.completeExceptionally(t);
-                    }
-                });
-                endpoint.awaitStart(started);
+                endpoint.awaitStart(loop.submit(() -> {
+                    endpoint.start();
+                    return null;
+                }));
             }
             return e;
         } catch (RuntimeException | Error failed) {

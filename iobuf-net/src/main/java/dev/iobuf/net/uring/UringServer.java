@@ -99,32 +99,18 @@ final class UringServer implements Server, NetLoop.Owner {
             BufferPool sp = BufferPool.builder(config.sendTier(), config.sendBuffers()).threadCaches(false).build();
             receivePools.add(rp);
             sendPools.add(sp);
-            CompletableFuture<NetLoop> f = new CompletableFuture<>();
-            futures.add(f);
-            loop.execute(() -> {
-                try {
-                    f.complete(new NetLoop(loop, this, config, rp, sp));
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
+            futures.add(loop.submit(() -> new NetLoop(loop, this, config, rp, sp)));
         }
         for (CompletableFuture<NetLoop> f : futures) {
             netLoops.add(await(f));
         }
         EventLoop first = group.loops().get(0);
-        CompletableFuture<Acceptor> a = new CompletableFuture<>();
-        first.execute(() -> {
-            try {
-                Acceptor acc = new Acceptor(first, listenFd, this::accepted);
-                acceptor = acc; // before the first accept can complete: accepted() may pause it
-                acc.arm();
-                a.complete(acc);
-            } catch (Throwable t) {
-                a.completeExceptionally(t);
-            }
-        });
-        acceptor = await(a);
+        acceptor = await(first.submit(() -> {
+            Acceptor acc = new Acceptor(first, listenFd, this::accepted);
+            acceptor = acc; // before the first accept can complete: accepted() may pause it
+            acc.arm();
+            return acc;
+        }));
     }
 
     private static <T> T await(CompletableFuture<T> f) {

@@ -22,6 +22,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -373,6 +375,25 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
             LockSupport.parkNanos(50_000);
         }
+    }
+
+    /**
+     * Queues {@code task} for the loop thread like {@link #execute}; the future completes with
+     * what it returns, or with what it throws. For setting up, from other threads, what must be
+     * made on the loop thread. Any thread.
+     *
+     * @throws RejectedExecutionException as {@link #execute} does
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
     }
 
     private void wakeUp() {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,15 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EventLoopTest {
 
     private static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> c) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(10, TimeUnit.SECONDS);
+        return loop.submit(c).get(10, TimeUnit.SECONDS);
     }
 
     @Test
