@@ -1,6 +1,9 @@
 package dev.iobuf.files;
 
 import dev.iobuf.internal.Libc;
+import dev.iobuf.memory.AlignedMemory;
+import dev.iobuf.uring.Errno;
+import dev.iobuf.uring.OpFlags;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -34,23 +37,20 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MappedFile implements AutoCloseable {
     private static final AtomicLong MAPPED = new AtomicLong();
-    private static final long PAGE = Libc.sysconf(Libc.SC_PAGESIZE);
-    private static final int MADV_POPULATE_READ = 22;
-    private static final int MADV_POPULATE_WRITE = 23;
-    private static final int EINVAL = 22;
+    private static final long PAGE = AlignedMemory.pageSize();
 
     /** {@code madvise} hints. */
     public enum Advice {
         /** No special treatment ({@code MADV_NORMAL}). */
-        NORMAL(0),
+        NORMAL(OpFlags.MADV_NORMAL),
         /** Random access: read-ahead off ({@code MADV_RANDOM}). */
-        RANDOM(1),
+        RANDOM(OpFlags.MADV_RANDOM),
         /** Sequential access: aggressive read-ahead, pages dropped soon after use ({@code MADV_SEQUENTIAL}). */
-        SEQUENTIAL(2),
+        SEQUENTIAL(OpFlags.MADV_SEQUENTIAL),
         /** Needed soon: read ahead now ({@code MADV_WILLNEED}). */
-        WILLNEED(3),
+        WILLNEED(OpFlags.MADV_WILLNEED),
         /** Back the region with transparent huge pages where the file system allows ({@code MADV_HUGEPAGE}). */
-        HUGEPAGE(14),
+        HUGEPAGE(OpFlags.MADV_HUGEPAGE),
         /** No transparent huge pages ({@code MADV_NOHUGEPAGE}). */
         NOHUGEPAGE(15);
 
@@ -143,8 +143,8 @@ public final class MappedFile implements AutoCloseable {
      */
     public void populate() throws IOException {
         boolean write = mode != FileChannel.MapMode.READ_ONLY;
-        int rc = madviseRaw(0, size(), write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-        if (rc == -EINVAL) {
+        int rc = madviseRaw(0, size(), write ? OpFlags.MADV_POPULATE_WRITE : OpFlags.MADV_POPULATE_READ);
+        if (rc == -Errno.EINVAL) {
             long sum = 0;
             for (long at = 0; at < size(); at += PAGE) {
                 sum += segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);

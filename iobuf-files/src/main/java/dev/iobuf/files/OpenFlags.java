@@ -1,5 +1,7 @@
 package dev.iobuf.files;
 
+import dev.iobuf.internal.Libc;
+
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
@@ -7,19 +9,21 @@ import java.util.Set;
 
 /** {@code open(2)} flags from Java open options, with the JDK's rules for combining them. */
 final class OpenFlags {
-    static final int O_RDONLY = 0;
-    static final int O_WRONLY = 1;
-    static final int O_RDWR = 2;
-    static final int O_CREAT = 0x40;
+    // the flags libc's binding already names, under the names this package uses
+    static final int O_RDONLY = Libc.O_RDONLY;
+    static final int O_WRONLY = Libc.O_WRONLY;
+    static final int O_RDWR = Libc.O_RDWR;
+    static final int O_CREAT = Libc.O_CREAT;
+    static final int O_TRUNC = Libc.O_TRUNC;
+    static final int O_DIRECT = Libc.O_DIRECT;
+    static final int O_CLOEXEC = Libc.O_CLOEXEC;
+    // and those only files need (x86-64 values, as Libc's are)
     static final int O_EXCL = 0x80;
-    static final int O_TRUNC = 0x200;
     static final int O_APPEND = 0x400;
     static final int O_DSYNC = 0x1000;
-    static final int O_DIRECT = 0x4000;
     static final int O_DIRECTORY = 0x10000;
     static final int O_NOFOLLOW = 0x20000;
     static final int O_NOATIME = 0x40000;
-    static final int O_CLOEXEC = 0x80000;
     static final int O_SYNC = 0x101000;
     /** The mode of a created file before the umask, as {@code FileChannel.open} uses. */
     static final int CREATE_MODE = 0666;

@@ -227,8 +227,8 @@ final class SocketCalls {
         return switch (n) {
             case "TCP_NODELAY" -> new int[] {Libc.IPPROTO_TCP, Libc.TCP_NODELAY};
             case "SO_KEEPALIVE" -> new int[] {Libc.SOL_SOCKET, 9};
-            case "SO_SNDBUF" -> new int[] {Libc.SOL_SOCKET, 7};
-            case "SO_RCVBUF" -> new int[] {Libc.SOL_SOCKET, 8};
+            case "SO_SNDBUF" -> new int[] {Libc.SOL_SOCKET, Libc.SO_SNDBUF};
+            case "SO_RCVBUF" -> new int[] {Libc.SOL_SOCKET, Libc.SO_RCVBUF};
             case "SO_LINGER" -> new int[] {Libc.SOL_SOCKET, 13};
             case "SO_REUSEADDR" -> new int[] {Libc.SOL_SOCKET, Libc.SO_REUSEADDR};
             case "TCP_KEEPIDLE" -> new int[] {Libc.IPPROTO_TCP, 4};
